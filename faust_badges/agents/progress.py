@@ -1,0 +1,97 @@
+"""The progress agent: for each learner event, ask the core what changes, emit badge events,
+then store the learner and their progress.
+
+Order matters for crashes: badge events are acknowledged by Kafka *before* the new state is
+written. A crash in between makes the redelivered event emit the same badge again (same uuid,
+same ce_id: consumers dedupe); the other order could store an award that was never emitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from faust.types import StreamT
+
+from faust_badges.core.badges import badge_data
+from faust_badges.core.decide import BadgeTransition, decide
+from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
+from faust_badges.core.index import ConfigIndex
+from faust_badges.core.learner import LearnerEvent, merge_learner
+from faust_badges.core.progress import BadgeStatus
+from faust_badges.events.learner_stream import decode_learner_event
+from faust_badges.logs import log_kv
+from faust_badges.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+_EVENT_TYPES = {BadgeStatus.AWARDED: BADGE_AWARDED, BadgeStatus.REVOKED: BADGE_REVOKED}
+
+
+def register_progress_agent(runtime: Runtime) -> None:
+    app, metrics = runtime.app, runtime.metrics
+    learners, progress = runtime.learners, runtime.progress
+
+    @app.agent(runtime.topics.learner_events, name="progress")
+    async def progress_agent(stream: StreamT) -> None:
+        async for value in stream:
+            event = decode_learner_event(value)
+            username = event.username
+            index = runtime.config.current()
+
+            stored_learner = learners.get(username)
+            learner = merge_learner(stored_learner, event.user, event.event_time)
+
+            stored_progress = progress.get(username)
+            decision = decide(
+                stored_progress, event, index, namespace=runtime.namespace, now=datetime.now(UTC)
+            )
+            metrics.decisions.inc(outcome=decision.outcome)
+            if decision.transitions:
+                await emit_transitions(runtime, event, index, decision.transitions)
+            if learner is not stored_learner:
+                learners.put(username, learner)
+            if decision.progress is not None and decision.progress is not stored_progress:
+                progress.put(username, decision.progress)
+
+
+async def emit_transitions(
+    runtime: Runtime,
+    event: LearnerEvent,
+    index: ConfigIndex,
+    transitions: tuple[BadgeTransition, ...],
+) -> None:
+    """Send the badge events and wait until Kafka has them all."""
+    pending = []
+    for transition in transitions:
+        badge = transition.badge
+        template = index.templates[badge.template_id].template
+        message = await runtime.badge_encoder.encode(
+            event_type=_EVENT_TYPES[transition.status],
+            badge=badge_data(runtime.namespace, badge.uuid, event.user, template),
+            time=badge.revoked_at or badge.awarded_at,
+            source=runtime.event_source,
+        )
+        pending.append(
+            await runtime.topics.lifecycle.send(
+                key=message.key, value=message.value, headers=list(message.headers)
+            )
+        )
+    await asyncio.gather(*pending)
+    for transition in transitions:
+        counter = (
+            runtime.metrics.awards
+            if transition.status is BadgeStatus.AWARDED
+            else runtime.metrics.revocations
+        )
+        counter.inc(template=transition.badge.template_id)
+        log_kv(
+            logger,
+            logging.INFO,
+            f"badge_{transition.status}",
+            badge=transition.badge.uuid,
+            template=transition.badge.template_id,
+            user_id=event.user.id,
+            event_id=event.event_id,
+        )

@@ -1,0 +1,92 @@
+"""Read a badge config file (YAML or JSON) and report errors with file line numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from faust_badges.core.config import BadgeConfig
+from faust_badges.core.config_checks import ConfigError, InvalidConfig, Location, parse_config
+
+
+@dataclass
+class ConfigFileError(ValueError):
+    """A config file was rejected: every error, each with its line when known."""
+
+    path: Path
+    errors: list[tuple[int | None, ConfigError]] = field(default_factory=list)
+
+    def lines(self) -> Iterator[str]:
+        for line, error in self.errors:
+            where = f"{self.path}:{line}" if line else str(self.path)
+            yield f"{where}: {error}"
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def load_config_file(path: Path) -> BadgeConfig:
+    """Parse and validate the file; raise ConfigFileError listing every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _file_error(path, None, f"cannot read the file: {exc}") from None
+    try:
+        # JSON is YAML, so one parser serves both; the node tree gives line numbers.
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        line = mark.line + 1 if mark is not None else None
+        raise _file_error(path, line, f"not valid YAML: {problem}") from None
+    try:
+        return parse_config(document)
+    except InvalidConfig as exc:
+        lines = _line_numbers(node)
+        located = [(_line_of(lines, error.location), error) for error in exc.errors]
+        located.sort(key=lambda pair: pair[0] or 0)
+        raise ConfigFileError(path, located) from None
+
+
+def _file_error(path: Path, line: int | None, message: str) -> ConfigFileError:
+    return ConfigFileError(path, [(line, ConfigError((), message))])
+
+
+def _line_numbers(node: yaml.Node | None) -> dict[Location, int]:
+    """Map each location in the document to the 1-based line where it starts."""
+    lines: dict[Location, int] = {}
+
+    def walk(current: yaml.Node, location: Location) -> None:
+        lines[location] = current.start_mark.line + 1
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                key = key_node.value
+                lines[(*location, key)] = key_node.start_mark.line + 1
+                walk(value_node, (*location, key))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                walk(item, (*location, index))
+
+    if node is not None:
+        walk(node, ())
+    return lines
+
+
+def _line_of(lines: dict[Location, int], location: Location) -> int | None:
+    # The nearest enclosing location that exists in the file (a missing key has no line).
+    for end in range(len(location), -1, -1):
+        line = lines.get(location[:end])
+        if line is not None:
+            return line
+    return None
+
+
+def dump_config_yaml(config: BadgeConfig | dict[str, Any]) -> str:
+    """A config as YAML, for ``config show``."""
+    document = config.model_dump(mode="json") if isinstance(config, BadgeConfig) else config
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)

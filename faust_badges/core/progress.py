@@ -1,0 +1,70 @@
+"""A learner's badge progress: what each template's requirements have seen, and the badges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+#: How many matching event ids a learner keeps to recognise a redelivered event. Only events that
+#: matched a requirement or a penalty are kept, so this covers far more than a learner's history.
+RECENT_EVENTS_KEPT = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Fulfilment:
+    """The event that fulfilled a requirement: kept for audit and for ``explain``."""
+
+    event_id: str
+    event_time: datetime
+    processed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Reset:
+    """The last penalty that reset requirements of a template."""
+
+    penalty_id: str
+    requirement_ids: tuple[str, ...]
+    event_id: str
+    event_time: datetime
+    processed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateProgress:
+    """Progress towards one template; created when a requirement is first fulfilled."""
+
+    fulfilled: dict[str, Fulfilment] = field(default_factory=dict)
+    last_reset: Reset | None = None
+
+
+class BadgeStatus(StrEnum):
+    AWARDED = "awarded"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    """The one badge a learner can ever get for a template; revoked is final."""
+
+    uuid: str
+    template_id: str
+    status: BadgeStatus
+    awarded_at: datetime
+    awarded_by_event: str
+    revoked_at: datetime | None = None
+    revoked_by_event: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerProgress:
+    """Everything the decision core keeps for one learner (the ``progress`` table's value).
+
+    Values are treated as immutable: the core builds new ones instead of changing them.
+    """
+
+    username: str
+    templates: dict[str, TemplateProgress] = field(default_factory=dict)
+    badges: dict[str, Badge] = field(default_factory=dict)
+    recent_event_ids: tuple[str, ...] = ()

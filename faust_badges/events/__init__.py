@@ -1,0 +1,1 @@
+"""Wire formats: payload models, CloudEvents headers, JSON and Avro codecs, repartition form."""

@@ -1,0 +1,39 @@
+"""The repartition topic's format: a decoded learner event, keyed by username.
+
+The ingest agent writes it after checking the input, so the progress agent reads a trusted,
+format-neutral form whatever wire format the event arrived in.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from faust_badges.core.learner import LearnerEvent
+from faust_badges.events.payloads import user_from_valid_payload
+
+
+def encode_learner_event(event: LearnerEvent) -> bytes:
+    return json.dumps(
+        {
+            "type": event.event_type,
+            "id": event.event_id,
+            "time": event.event_time.isoformat(),
+            "data": event.data,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=str,  # Avro may decode a timestamp into a datetime
+    ).encode()
+
+
+def decode_learner_event(value: bytes) -> LearnerEvent:
+    record = json.loads(value)
+    data = record["data"]
+    return LearnerEvent(
+        event_type=record["type"],
+        event_id=record["id"],
+        event_time=datetime.fromisoformat(record["time"]),
+        data=data,
+        user=user_from_valid_payload(data),
+    )

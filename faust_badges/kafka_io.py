@@ -1,0 +1,140 @@
+"""Plain aiokafka helpers for the CLI, the local runner and tests: create topics, produce, read.
+
+The worker itself talks to Kafka only through Faust; these are for short-lived tools.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A message read back from a topic."""
+
+    topic: str
+    partition: int
+    offset: int
+    timestamp_ms: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value.decode()
+        return None
+
+
+async def ensure_topics(
+    bootstrap: str,
+    topics: Mapping[str, int],
+    *,
+    replication: int = 1,
+    config: Mapping[str, Mapping[str, str]] | None = None,
+) -> None:
+    """Create the topics (name -> partitions) that do not exist yet."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(
+                name, partitions, replication, topic_configs=dict((config or {}).get(name, {}))
+            )
+            for name, partitions in topics.items()
+            if name not in existing
+        ]
+        if missing:
+            # Another process may create them first: that is fine.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(missing)
+    finally:
+        await admin.close()
+
+
+async def topic_partitions(bootstrap: str, topic: str) -> list[int]:
+    """The partition numbers of a topic; empty when it does not exist."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    for entry in described:
+        if entry.get("topic") == topic and entry.get("error_code", 0) == 0:
+            return sorted(p["partition"] for p in entry.get("partitions", []))
+    return []
+
+
+async def produce(
+    bootstrap: str,
+    topic: str,
+    messages: Iterable[tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]],
+    *,
+    linger_ms: int = 5,
+) -> int:
+    """Send ``(key, value, headers)`` messages and wait until Kafka has them all."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=linger_ms, acks="all")
+    await producer.start()
+    sent = 0
+    try:
+        pending = []
+        for key, value, headers in messages:
+            pending.append(await producer.send(topic, value=value, key=key, headers=headers))
+            sent += 1
+            if len(pending) >= 1000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return sent
+
+
+async def read_all(bootstrap: str, topic: str, *, timeout: float = 10.0) -> list[Record]:
+    """Every message currently in the topic (up to the end offsets seen at the start)."""
+    partitions = await topic_partitions(bootstrap, topic)
+    if not partitions:
+        return []
+    tps = [TopicPartition(topic, p) for p in partitions]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)
+        records: list[Record] = []
+        remaining = {tp for tp in tps if end[tp] > 0}
+        deadline = asyncio.get_running_loop().time() + timeout
+        while remaining and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(*remaining, timeout_ms=500)
+            for tp, messages in batch.items():
+                for m in messages:
+                    if m.offset < end[tp]:
+                        records.append(
+                            Record(
+                                m.topic,
+                                m.partition,
+                                m.offset,
+                                m.timestamp,
+                                m.key,
+                                m.value,
+                                tuple(m.headers or ()),
+                            )
+                        )
+                if await consumer.position(tp) >= end[tp]:
+                    remaining.discard(tp)
+        return records
+    finally:
+        await consumer.stop()

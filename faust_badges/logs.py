@@ -1,0 +1,18 @@
+"""Structured log lines: ``event key=value ...``. Never pass learner PII or secrets here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+
+def _format(value: Any) -> str:
+    text = str(value)
+    return f'"{text}"' if (" " in text or "=" in text or not text) else text
+
+
+def log_kv(logger: logging.Logger, level: int, what: str, /, **fields: Any) -> None:
+    """Log one line: the event name, then key=value pairs in the order given."""
+    if logger.isEnabledFor(level):
+        pairs = " ".join(f"{key}={_format(value)}" for key, value in fields.items())
+        logger.log(level, "%s %s", what, pairs)

@@ -1,0 +1,40 @@
+"""What the agents and views of one app share: settings, topics, tables, config, metrics, codecs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+
+from faust_badges.core.learner import LearnerRecord
+from faust_badges.core.progress import LearnerProgress
+from faust_badges.events.inbound import BodyDecoder
+from faust_badges.events.outbound import BadgeEventEncoder
+from faust_badges.metrics import Metrics
+from faust_badges.settings import Settings
+from faust_badges.tables.config import LiveConfig
+from faust_badges.tables.keyed import UsernameTable
+from faust_badges.topics import Topics
+
+
+@dataclass(frozen=True)
+class Runtime:
+    app: faust.App
+    settings: Settings
+    namespace: uuid.UUID  # of badge and template uuids, from the app id
+    metrics: Metrics
+    config: LiveConfig
+    topics: Topics
+    learners: UsernameTable[LearnerRecord]
+    progress: UsernameTable[LearnerProgress]
+    config_table: Any
+    decoders: Mapping[str, BodyDecoder]
+    badge_encoder: BadgeEventEncoder
+
+    @property
+    def event_source(self) -> str:
+        """``ce_source`` of the events this job emits."""
+        return f"openedx/{self.settings.app_id}/worker"

@@ -1,0 +1,128 @@
+"""One settings object read from the environment (SPEC §8), with Faust's names where it has one."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+DEFAULT_LIFECYCLE_TOPIC = "learning-badges-lifecycle"
+
+#: environment variable -> settings field
+ENVIRONMENT: dict[str, str] = {
+    "BADGES_APP_ID": "app_id",
+    "BROKER_URL": "broker_url",
+    "APP_STORE": "store",
+    "APP_DATADIR": "datadir",
+    "WEB_PORT": "web_port",
+    "WEB_BIND": "web_bind",
+    "TOPIC_PARTITIONS": "topic_partitions",
+    "TOPIC_REPLICATION_FACTOR": "topic_replication_factor",
+    "TABLE_STANDBY_REPLICAS": "table_standby_replicas",
+    "BADGES_EVENT_TOPICS": "event_topics",
+    "BADGES_TOPIC_PREFIX": "topic_prefix",
+    "BADGES_OUTPUT_TOPIC": "output_topic",
+    "BADGES_WIRE_FORMAT": "wire_format",
+    "SCHEMA_REGISTRY_URL": "schema_registry_url",
+    "BADGES_OPS_TOKEN": "ops_token",
+    "LOG_LEVEL": "log_level",
+}
+
+
+class InvalidSettings(ValueError):
+    """The environment was rejected; the message lists every bad variable."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    app_id: str = Field("faust-badges", pattern=r"^[A-Za-z0-9._-]+$")
+    broker_url: str = "kafka://localhost:9092"
+    store: str = "rocksdb://"
+    datadir: Path | None = None
+    web_port: int = Field(6066, ge=1, le=65535)
+    web_bind: str = "0.0.0.0"
+    topic_partitions: int = Field(8, ge=1)
+    topic_replication_factor: int = Field(1, ge=1)
+    table_standby_replicas: int = Field(1, ge=0)
+    event_topics: tuple[str, ...] = (DEFAULT_LIFECYCLE_TOPIC,)
+    topic_prefix: str = ""
+    output_topic: str = DEFAULT_LIFECYCLE_TOPIC
+    wire_format: Literal["json", "avro"] = "json"
+    schema_registry_url: str | None = None
+    ops_token: SecretStr | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("event_topics", mode="before")
+    @classmethod
+    def _comma_separated(cls, raw: object) -> object:
+        if isinstance(raw, str):
+            return tuple(name.strip() for name in raw.split(",") if name.strip())
+        return raw
+
+    @field_validator("event_topics")
+    @classmethod
+    def _at_least_one(cls, topics: tuple[str, ...]) -> tuple[str, ...]:
+        if not topics:
+            raise ValueError("name at least one input topic")
+        return topics
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, raw: object) -> object:
+        return raw.lower() if isinstance(raw, str) else raw
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings; raise InvalidSettings naming every variable that is wrong."""
+        environ = os.environ if environ is None else environ
+        values = {
+            field: environ[name]
+            for name, field in ENVIRONMENT.items()
+            if environ.get(name, "").strip() != ""
+        }
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            by_field = {field: name for name, field in ENVIRONMENT.items()}
+            problems = [
+                f"{by_field.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}"
+                for e in exc.errors(include_url=False)
+            ]
+            raise InvalidSettings("bad settings:\n  - " + "\n  - ".join(problems)) from None
+
+    def topic_name(self, name: str) -> str:
+        """Apply the Open edX ``EVENT_BUS_TOPIC_PREFIX`` rule: prefix ``dev`` -> ``dev-<name>``."""
+        return f"{self.topic_prefix}-{name}" if self.topic_prefix else name
+
+    @property
+    def input_topics(self) -> tuple[str, ...]:
+        return tuple(self.topic_name(name) for name in self.event_topics)
+
+    @property
+    def lifecycle_topic(self) -> str:
+        return self.topic_name(self.output_topic)
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return f"{self.app_id}-dead-letters"
+
+    @property
+    def learner_events_topic(self) -> str:
+        """The repartition topic: input events keyed by learner."""
+        return f"{self.app_id}-learner-events-repartition"
+
+    @property
+    def config_topic(self) -> str:
+        """The ``config`` GlobalTable's changelog, named as Faust names it."""
+        return f"{self.app_id}-config-changelog"
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        """The broker list without Faust's ``kafka://`` scheme, for plain Kafka clients."""
+        return ",".join(
+            part.strip().removeprefix("kafka://") for part in self.broker_url.split(";")
+        )

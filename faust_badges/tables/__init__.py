@@ -1,0 +1,1 @@
+"""Table declarations and their value codecs: learners, progress (RocksDB), config (global)."""

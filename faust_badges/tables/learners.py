@@ -1,0 +1,18 @@
+"""The ``learners`` table: username -> LearnerRecord (id, email, name: PII, one view shows it)."""
+
+from __future__ import annotations
+
+import faust
+
+from faust_badges.core.learner import LearnerRecord
+from faust_badges.tables.codecs import JsonStateCodec
+from faust_badges.tables.keyed import UsernameTable, declare_username_table
+
+LEARNER_CODEC = JsonStateCodec(LearnerRecord)
+
+
+def declare_learners_table(app: faust.App, partitions: int) -> UsernameTable[LearnerRecord]:
+    table = declare_username_table(
+        app, "learners", partitions, "Learners as last seen in events, keyed by username"
+    )
+    return UsernameTable(table, LEARNER_CODEC)

@@ -1,0 +1,18 @@
+"""The ``progress`` table: username -> LearnerProgress (per-template fulfilments and badges)."""
+
+from __future__ import annotations
+
+import faust
+
+from faust_badges.core.progress import LearnerProgress
+from faust_badges.tables.codecs import JsonStateCodec
+from faust_badges.tables.keyed import UsernameTable, declare_username_table
+
+PROGRESS_CODEC = JsonStateCodec(LearnerProgress)
+
+
+def declare_progress_table(app: faust.App, partitions: int) -> UsernameTable[LearnerProgress]:
+    table = declare_username_table(
+        app, "progress", partitions, "Learner badge progress and badges, keyed by username"
+    )
+    return UsernameTable(table, PROGRESS_CODEC)

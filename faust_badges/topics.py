@@ -1,0 +1,35 @@
+"""The Kafka topics of the job. Every value is raw bytes: the wire formats live in ``events/``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from faust.types import TopicT
+
+from faust_badges.settings import Settings
+
+
+@dataclass(frozen=True)
+class Topics:
+    inputs: TopicT  # Open edX events, keyed by course (owned by the LMS)
+    learner_events: TopicT  # the same events, decoded and keyed by learner (ours)
+    lifecycle: TopicT  # badge.awarded / badge.revoked, keyed by badge uuid
+    dead_letters: TopicT  # bad input: original bytes and headers plus the reason
+
+
+def _raw_topic(app: faust.App, *names: str, **options: Any) -> TopicT:
+    return app.topic(*names, key_serializer="raw", value_serializer="raw", **options)
+
+
+def declare_topics(app: faust.App, settings: Settings) -> Topics:
+    return Topics(
+        # allow_empty: an empty value is bad input to dead-letter, not something to drop unseen.
+        inputs=_raw_topic(app, *settings.input_topics, allow_empty=True),
+        learner_events=_raw_topic(
+            app, settings.learner_events_topic, partitions=settings.topic_partitions, internal=True
+        ),
+        lifecycle=_raw_topic(app, settings.lifecycle_topic),
+        dead_letters=_raw_topic(app, settings.dead_letter_topic, internal=True),
+    )

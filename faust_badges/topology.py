@@ -1,0 +1,66 @@
+"""Build the Faust app from settings: topics, tables, agents and views, wired in one place."""
+
+from __future__ import annotations
+
+import logging
+
+import faust
+
+from faust_badges.agents.ingest import register_ingest_agent
+from faust_badges.agents.progress import register_progress_agent
+from faust_badges.core.badges import app_namespace
+from faust_badges.events.inbound import DEFAULT_DECODERS
+from faust_badges.events.outbound import JsonBadgeEventEncoder
+from faust_badges.metrics import Metrics
+from faust_badges.runtime import Runtime
+from faust_badges.settings import Settings
+from faust_badges.tables.config import LiveConfig, declare_config_table
+from faust_badges.tables.learners import declare_learners_table
+from faust_badges.tables.progress import declare_progress_table
+from faust_badges.topics import declare_topics
+from faust_badges.web.health import register_health_view
+from faust_badges.web.metrics import register_metrics_view
+
+
+def build_app(settings: Settings) -> faust.App:
+    """A worker app for these settings (``faust -A faust_badges.app worker`` runs one)."""
+    logging.getLogger("faust_badges").setLevel(settings.log_level.upper())
+    app = faust.App(
+        settings.app_id,
+        broker=settings.broker_url,
+        store=settings.store,
+        datadir=str(settings.datadir) if settings.datadir else None,
+        web_port=settings.web_port,
+        web_bind=settings.web_bind,
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication_factor,
+        table_standby_replicas=settings.table_standby_replicas,
+        consumer_auto_offset_reset="earliest",
+        # Faust's built-in views are off: /table/ would serve PII, the others are not ops views.
+        web_tables_enabled=False,
+        web_router_enabled=False,
+        web_graph_enabled=False,
+        web_stats_enabled=False,
+        web_metrics_enabled=False,
+        autodiscover=False,
+    )
+    metrics = Metrics()
+    live_config = LiveConfig(metrics)
+    runtime = Runtime(
+        app=app,
+        settings=settings,
+        namespace=app_namespace(settings.app_id),
+        metrics=metrics,
+        config=live_config,
+        topics=declare_topics(app, settings),
+        learners=declare_learners_table(app, settings.topic_partitions),
+        progress=declare_progress_table(app, settings.topic_partitions),
+        config_table=declare_config_table(app, live_config),
+        decoders=DEFAULT_DECODERS,
+        badge_encoder=JsonBadgeEventEncoder(),
+    )
+    register_ingest_agent(runtime)
+    register_progress_agent(runtime)
+    register_health_view(runtime)
+    register_metrics_view(runtime)
+    return app

@@ -1,0 +1,1 @@
+"""Ops views served by the worker's Faust web server."""
