@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,22 +36,35 @@ def load_config_file(path: Path) -> BadgeConfig:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _file_error(path, None, f"cannot read the file: {exc}") from None
+    document = (
+        _parse_json(path, text) if path.suffix.lower() == ".json" else _parse_yaml(path, text)
+    )
     try:
-        # JSON is YAML, so one parser serves both; the node tree gives line numbers.
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
+        return parse_config(document)
+    except InvalidConfig as exc:
+        # JSON is YAML once its tabs (legal only between tokens) are spaces: one node tree gives
+        # line numbers for both.
+        lines = _line_numbers(yaml.compose(text.replace("\t", " "), Loader=yaml.SafeLoader))
+        located = [(_line_of(lines, error.location), error) for error in exc.errors]
+        located.sort(key=lambda pair: pair[0] or 0)
+        raise ConfigFileError(path, located) from None
+
+
+def _parse_yaml(path: Path, text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         line = mark.line + 1 if mark is not None else None
         raise _file_error(path, line, f"not valid YAML: {problem}") from None
+
+
+def _parse_json(path: Path, text: str) -> Any:
     try:
-        return parse_config(document)
-    except InvalidConfig as exc:
-        lines = _line_numbers(node)
-        located = [(_line_of(lines, error.location), error) for error in exc.errors]
-        located.sort(key=lambda pair: pair[0] or 0)
-        raise ConfigFileError(path, located) from None
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _file_error(path, exc.lineno, f"not valid JSON: {exc.msg}") from None
 
 
 def _file_error(path: Path, line: int | None, message: str) -> ConfigFileError:

@@ -40,16 +40,17 @@ async def ensure_topics(
     *,
     replication: int = 1,
     config: Mapping[str, Mapping[str, str]] | None = None,
-) -> None:
-    """Create the topics (name -> partitions) that do not exist yet."""
+    visible_within: float = 15.0,
+) -> list[str]:
+    """Create the topics (name -> partitions) that do not exist yet, and wait until the cluster
+    metadata shows them. Returns the names it created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        configs = config or {}
         missing = [
-            NewTopic(
-                name, partitions, replication, topic_configs=dict((config or {}).get(name, {}))
-            )
+            NewTopic(name, partitions, replication, topic_configs=dict(configs.get(name, {})))
             for name, partitions in topics.items()
             if name not in existing
         ]
@@ -57,6 +58,12 @@ async def ensure_topics(
             # Another process may create them first: that is fine.
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
+            deadline = asyncio.get_running_loop().time() + visible_within
+            while not set(topics) <= set(await admin.list_topics()):
+                if asyncio.get_running_loop().time() > deadline:
+                    raise TimeoutError(f"topics not visible after creation: {sorted(topics)}")
+                await asyncio.sleep(0.1)
+        return [topic.name for topic in missing]
     finally:
         await admin.close()
 

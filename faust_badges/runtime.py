@@ -9,6 +9,8 @@ from typing import Any
 
 import faust
 
+from faust_badges.agents.offsets import ProcessedOffsets
+from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
 from faust_badges.events.inbound import BodyDecoder
@@ -33,6 +35,8 @@ class Runtime:
     config_table: Any
     decoders: Mapping[str, BodyDecoder]
     badge_encoder: BadgeEventEncoder
+    gate: ProcessingGate
+    processed: ProcessedOffsets
 
     @property
     def event_source(self) -> str:

@@ -22,6 +22,7 @@ ENVIRONMENT: dict[str, str] = {
     "TOPIC_PARTITIONS": "topic_partitions",
     "TOPIC_REPLICATION_FACTOR": "topic_replication_factor",
     "TABLE_STANDBY_REPLICAS": "table_standby_replicas",
+    "BROKER_SESSION_TIMEOUT": "broker_session_timeout",
     "BADGES_EVENT_TOPICS": "event_topics",
     "BADGES_TOPIC_PREFIX": "topic_prefix",
     "BADGES_OUTPUT_TOPIC": "output_topic",
@@ -48,6 +49,8 @@ class Settings(BaseModel):
     topic_partitions: int = Field(8, ge=1)
     topic_replication_factor: int = Field(1, ge=1)
     table_standby_replicas: int = Field(1, ge=0)
+    # Seconds before the group gives a silent worker's partitions to others (Faust's default).
+    broker_session_timeout: float = Field(60.0, ge=6.0)
     event_topics: tuple[str, ...] = (DEFAULT_LIFECYCLE_TOPIC,)
     topic_prefix: str = ""
     output_topic: str = DEFAULT_LIFECYCLE_TOPIC

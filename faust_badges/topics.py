@@ -8,6 +8,7 @@ from typing import Any
 import faust
 from faust.types import TopicT
 
+from faust_badges.kafka_io import ensure_topics
 from faust_badges.settings import Settings
 
 
@@ -23,6 +24,25 @@ def _raw_topic(app: faust.App, *names: str, **options: Any) -> TopicT:
     return app.topic(*names, key_serializer="raw", value_serializer="raw", **options)
 
 
+async def create_missing_topics(settings: Settings) -> list[str]:
+    """Create the topics the agents read and write, before the consumer subscribes.
+
+    A source topic that does not exist when the consumer group forms is left out of the
+    assignment until the next metadata refresh (minutes), and a cluster that auto-creates topics
+    would give the repartition topic one partition, which the tables then refuse.
+    """
+    partitions = settings.topic_partitions
+    wanted = {name: partitions for name in settings.input_topics}
+    wanted |= {
+        settings.learner_events_topic: partitions,
+        settings.lifecycle_topic: partitions,
+        settings.dead_letter_topic: partitions,
+    }
+    return await ensure_topics(
+        settings.kafka_bootstrap, wanted, replication=settings.topic_replication_factor
+    )
+
+
 def declare_topics(app: faust.App, settings: Settings) -> Topics:
     return Topics(
         # allow_empty: an empty value is bad input to dead-letter, not something to drop unseen.
@@ -30,6 +50,7 @@ def declare_topics(app: faust.App, settings: Settings) -> Topics:
         learner_events=_raw_topic(
             app, settings.learner_events_topic, partitions=settings.topic_partitions, internal=True
         ),
-        lifecycle=_raw_topic(app, settings.lifecycle_topic),
+        # Declared so that the worker creates it when missing (clusters often forbid auto-create).
+        lifecycle=_raw_topic(app, settings.lifecycle_topic, internal=True),
         dead_letters=_raw_topic(app, settings.dead_letter_topic, internal=True),
     )

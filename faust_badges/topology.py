@@ -5,27 +5,63 @@ from __future__ import annotations
 import logging
 
 import faust
+from faust.types import TransportT
+from mode.utils.objects import cached_property
+from mode.utils.queues import FlowControlEvent
 
 from faust_badges.agents.ingest import register_ingest_agent
+from faust_badges.agents.offsets import ProcessedOffsets
 from faust_badges.agents.progress import register_progress_agent
+from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.badges import app_namespace
 from faust_badges.events.inbound import DEFAULT_DECODERS
 from faust_badges.events.outbound import JsonBadgeEventEncoder
+from faust_badges.faust_workarounds import LedgerTransport, LiveFlowControl
+from faust_badges.logs import log_kv
 from faust_badges.metrics import Metrics
 from faust_badges.runtime import Runtime
 from faust_badges.settings import Settings
 from faust_badges.tables.config import LiveConfig, declare_config_table
 from faust_badges.tables.learners import declare_learners_table
 from faust_badges.tables.progress import declare_progress_table
-from faust_badges.topics import declare_topics
+from faust_badges.topics import create_missing_topics, declare_topics
 from faust_badges.web.health import register_health_view
 from faust_badges.web.metrics import register_metrics_view
+
+
+class BadgesApp(faust.App):
+    """The Faust app, with two lifecycle steps of its own: the job's topics exist before anything
+    consumes, and agents stop taking events before Faust closes the tables."""
+
+    badges_settings: Settings
+    processing_gate: ProcessingGate
+    processed_offsets: ProcessedOffsets
+
+    async def on_first_start(self) -> None:
+        await super().on_first_start()
+        created = await create_missing_topics(self.badges_settings)
+        if created:
+            log_kv(logger, logging.INFO, "topics_created", topics=",".join(created))
+
+    async def on_stop(self) -> None:
+        await self.processing_gate.close()
+        await super().on_stop()
+
+    @cached_property
+    def flow_control(self) -> FlowControlEvent:
+        return LiveFlowControl(loop=self.loop)
+
+    def _new_transport(self) -> TransportT:
+        return LedgerTransport(self.conf.broker_consumer, self)
+
+
+logger = logging.getLogger(__name__)
 
 
 def build_app(settings: Settings) -> faust.App:
     """A worker app for these settings (``faust -A faust_badges.app worker`` runs one)."""
     logging.getLogger("faust_badges").setLevel(settings.log_level.upper())
-    app = faust.App(
+    app = BadgesApp(
         settings.app_id,
         broker=settings.broker_url,
         store=settings.store,
@@ -35,7 +71,11 @@ def build_app(settings: Settings) -> faust.App:
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication_factor,
         table_standby_replicas=settings.table_standby_replicas,
+        broker_session_timeout=settings.broker_session_timeout,
         consumer_auto_offset_reset="earliest",
+        # Waiting for in-flight events happens in BadgesApp.on_stop (the processing gate): Faust's
+        # own wait would wait forever for the event the closed gate holds back, unacknowledged.
+        stream_wait_empty=False,
         # Faust's built-in views are off: /table/ would serve PII, the others are not ops views.
         web_tables_enabled=False,
         web_router_enabled=False,
@@ -44,6 +84,9 @@ def build_app(settings: Settings) -> faust.App:
         web_metrics_enabled=False,
         autodiscover=False,
     )
+    app.badges_settings = settings
+    app.processing_gate = ProcessingGate()
+    app.processed_offsets = ProcessedOffsets()
     metrics = Metrics()
     live_config = LiveConfig(metrics)
     runtime = Runtime(
@@ -58,6 +101,8 @@ def build_app(settings: Settings) -> faust.App:
         config_table=declare_config_table(app, live_config),
         decoders=DEFAULT_DECODERS,
         badge_encoder=JsonBadgeEventEncoder(),
+        gate=app.processing_gate,
+        processed=app.processed_offsets,
     )
     register_ingest_agent(runtime)
     register_progress_agent(runtime)

@@ -339,7 +339,10 @@ share.coordinator.state.topic.num.partitions=10
 group.initial.rebalance.delay.ms=0
 
 num.partitions=1
-auto.create.topics.enable=true
+# As on a hardened production cluster: a topic that nobody created is an error, not a surprise
+# one-partition topic (a metadata request for a missing repartition topic would create it with
+# the wrong partition count, which Faust then refuses).
+auto.create.topics.enable=false
 delete.topic.enable=true
 
 # Flushing is left to the OS page cache (Kafka's default); durability is not a goal here.

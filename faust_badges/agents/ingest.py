@@ -4,10 +4,13 @@ are not configured, dead-letter bad input. Every message ends in exactly one of 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
-from faust.types import StreamT
+import faust
+from faust.types import EventT, StreamT
 
 from faust_badges.agents.dead_letters import dead_letter
+from faust_badges.agents.offsets import OffsetGuard
 from faust_badges.events.cloudevents import header_map
 from faust_badges.events.inbound import Accepted, Rejected, Skipped, decode_inbound
 from faust_badges.events.learner_stream import encode_learner_event
@@ -15,28 +18,40 @@ from faust_badges.runtime import Runtime
 
 
 def register_ingest_agent(runtime: Runtime) -> None:
-    app, topics, metrics = runtime.app, runtime.topics, runtime.metrics
+    app = runtime.app
+    offsets = OffsetGuard(app, "ingest", runtime.settings.kafka_bootstrap, runtime.processed)
 
-    @app.agent(topics.inputs, name="ingest")
+    @app.agent(runtime.topics.inputs, name="ingest")
     async def ingest(stream: StreamT) -> None:
-        async for event in stream.events():
-            message = event.message
-            kafka_time = datetime.fromtimestamp(message.timestamp, UTC)
-            result = await decode_inbound(
-                message.value,
-                header_map(message.headers),
-                runtime.config.current(),
-                kafka_time=kafka_time,
-                decoders=runtime.decoders,
-            )
-            if isinstance(result, Accepted):
-                # Keyed by username: the repartition that co-locates a learner with its state.
-                await topics.learner_events.send(
-                    key=result.event.username.encode(),
-                    value=encode_learner_event(result.event),
-                )
-                metrics.events.inc(outcome="processed", reason="")
-            elif isinstance(result, Skipped):
-                metrics.events.inc(outcome="skipped", reason="unconfigured_type")
-            elif isinstance(result, Rejected):
-                await dead_letter(runtime, event, result)
+        # What is committed is what the guard recorded as handled (see agents/offsets.py).
+        async for event in cast(faust.Stream, stream).noack().events():
+            async with runtime.gate.processing():
+                if await offsets.admit(event.message):
+                    await ingest_one(runtime, event)
+                    offsets.handled(event.message)
+                    event.ack()
+
+
+async def ingest_one(runtime: Runtime, event: EventT) -> None:
+    """Decode one input message and route it: forward, skip or dead-letter."""
+    topics, metrics = runtime.topics, runtime.metrics
+    message = event.message
+    kafka_time = datetime.fromtimestamp(message.timestamp, UTC)
+    result = await decode_inbound(
+        message.value,
+        header_map(message.headers),
+        runtime.config.current(),
+        kafka_time=kafka_time,
+        decoders=runtime.decoders,
+    )
+    if isinstance(result, Accepted):
+        # Keyed by username: the repartition that co-locates a learner with its state.
+        await topics.learner_events.send(
+            key=result.event.username.encode(),
+            value=encode_learner_event(result.event),
+        )
+        metrics.events.inc(outcome="processed", reason="")
+    elif isinstance(result, Skipped):
+        metrics.events.inc(outcome="skipped", reason="unconfigured_type")
+    elif isinstance(result, Rejected):
+        await dead_letter(runtime, event, result)

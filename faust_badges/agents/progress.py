@@ -11,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import cast
 
+import faust
 from faust.types import StreamT
 
+from faust_badges.agents.offsets import OffsetGuard
 from faust_badges.core.badges import badge_data
 from faust_badges.core.decide import BadgeTransition, decide
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
@@ -30,30 +33,40 @@ _EVENT_TYPES = {BadgeStatus.AWARDED: BADGE_AWARDED, BadgeStatus.REVOKED: BADGE_R
 
 
 def register_progress_agent(runtime: Runtime) -> None:
-    app, metrics = runtime.app, runtime.metrics
-    learners, progress = runtime.learners, runtime.progress
+    app = runtime.app
+    offsets = OffsetGuard(app, "progress", runtime.settings.kafka_bootstrap, runtime.processed)
 
     @app.agent(runtime.topics.learner_events, name="progress")
     async def progress_agent(stream: StreamT) -> None:
-        async for value in stream:
-            event = decode_learner_event(value)
-            username = event.username
-            index = runtime.config.current()
+        # What is committed is what the guard recorded as handled (see agents/offsets.py).
+        async for event in cast(faust.Stream, stream).noack().events():
+            async with runtime.gate.processing():
+                if await offsets.admit(event.message):
+                    await apply_learner_event(runtime, decode_learner_event(event.value))
+                    offsets.handled(event.message)
+                    event.ack()
 
-            stored_learner = learners.get(username)
-            learner = merge_learner(stored_learner, event.user, event.event_time)
 
-            stored_progress = progress.get(username)
-            decision = decide(
-                stored_progress, event, index, namespace=runtime.namespace, now=datetime.now(UTC)
-            )
-            metrics.decisions.inc(outcome=decision.outcome)
-            if decision.transitions:
-                await emit_transitions(runtime, event, index, decision.transitions)
-            if learner is not stored_learner:
-                learners.put(username, learner)
-            if decision.progress is not None and decision.progress is not stored_progress:
-                progress.put(username, decision.progress)
+async def apply_learner_event(runtime: Runtime, event: LearnerEvent) -> None:
+    """Decide, emit the badge events, then store the learner and their progress."""
+    username = event.username
+    index = runtime.config.current()
+
+    stored_learner = runtime.learners.get(username)
+    learner = merge_learner(stored_learner, event.user, event.event_time)
+
+    stored_progress = runtime.progress.get(username)
+    decision = decide(
+        stored_progress, event, index, namespace=runtime.namespace, now=datetime.now(UTC)
+    )
+    if decision.transitions:
+        await emit_transitions(runtime, event, index, decision.transitions)
+    if learner is not stored_learner:
+        runtime.learners.put(username, learner)
+    if decision.progress is not None and decision.progress is not stored_progress:
+        runtime.progress.put(username, decision.progress)
+    # Counted last: a counted event is fully handled (tests use this as a barrier).
+    runtime.metrics.decisions.inc(outcome=decision.outcome)
 
 
 async def emit_transitions(

@@ -52,6 +52,10 @@ def format_location(location: Location) -> str:
 
 def parse_config(document: Any) -> BadgeConfig:
     """Return the validated config, or raise InvalidConfig listing every error in the document."""
+    if not isinstance(document, dict):
+        raise InvalidConfig(
+            [ConfigError((), "the config must be a mapping with a 'templates' list")]
+        )
     errors: list[ConfigError] = []
     config: BadgeConfig | None = None
     try:
@@ -106,11 +110,8 @@ def _is_union_tag(location: Location, index: int) -> bool:
     )
 
 
-def cross_reference_errors(document: Any) -> Iterator[ConfigError]:
+def cross_reference_errors(document: dict[str, Any]) -> Iterator[ConfigError]:
     """Errors that span parts: duplicate ids, dangling references, unknown event types, issuers."""
-    if not isinstance(document, dict):
-        yield ConfigError((), "the config must be a mapping with a 'templates' list")
-        return
     declared = _declared_event_types(document.get("events"))
     yield from _event_types_missing_data_key(document.get("events"))
     credly_orgs = _ids(_get(document, "providers", "credly", "organizations"), "id")
@@ -134,11 +135,11 @@ def cross_reference_errors(document: Any) -> Iterator[ConfigError]:
                     yield ConfigError(
                         (*here, kind, index, "event_type"), _unknown_event_type(event_type)
                     )
-        requirement_ids = {r.get("id") for r in requirements if isinstance(r, dict)}
+        requirement_ids = _ids(requirements, "id")
         for p_index, penalty in enumerate(penalties):
             targets = penalty.get("requirements") if isinstance(penalty, dict) else None
             for r_index, target in enumerate(_list(targets)):
-                if target not in requirement_ids:
+                if _is_id(target) and target not in requirement_ids:
                     yield ConfigError(
                         (*here, "penalties", p_index, "requirements", r_index),
                         f"penalty resets requirement {target!r}, which this template does not have",
@@ -183,7 +184,7 @@ def _issuer_errors(
     if issuer.get("provider") not in accounts:
         return
     key, listed, listing = accounts[issuer["provider"]]
-    if key in issuer and issuer[key] not in listed:
+    if _is_id(issuer.get(key)) and issuer[key] not in listed:
         yield ConfigError(
             (*here, "issuer", key), f"{key} {issuer[key]!r} is not listed under {listing}"
         )
@@ -205,15 +206,20 @@ def _duplicates(items: list[Any], key: str, where: Location, noun: str) -> Itera
     seen: set[Any] = set()
     for index, item in enumerate(items):
         value = item.get(key) if isinstance(item, dict) else None
-        if value is None:
-            continue
+        if not _is_id(value):
+            continue  # a missing or malformed id is reported by the models
         if value in seen:
             yield ConfigError((*where, index, key), f"duplicate {noun} id {value!r}")
         seen.add(value)
 
 
 def _ids(items: Any, key: str) -> set[Any]:
-    return {item.get(key) for item in _list(items) if isinstance(item, dict)}
+    return {item[key] for item in _list(items) if isinstance(item, dict) and _is_id(item.get(key))}
+
+
+def _is_id(value: Any) -> bool:
+    # Ids are compared in sets: a list or mapping where an id belongs is a shape error instead.
+    return isinstance(value, str | int) and not isinstance(value, bool)
 
 
 def _list(value: Any) -> list[Any]:

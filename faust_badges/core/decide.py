@@ -125,7 +125,11 @@ def _reset(
     event: LearnerEvent,
     now: datetime,
 ) -> bool:
-    """Reset the penalty's requirements; no progress record is created for a learner without one."""
+    """Reset the penalty's requirements; True when it took away something the learner had.
+
+    No progress record is created for a learner without one. The reset is recorded (for
+    ``explain``) even when it removed nothing.
+    """
     current = templates.get(penalty.template_id)
     if current is None:
         return False
@@ -133,7 +137,7 @@ def _reset(
     fulfilled = {rid: f for rid, f in current.fulfilled.items() if rid not in targets}
     reset = Reset(penalty.penalty.id, tuple(targets), event.event_id, event.event_time, now)
     templates[penalty.template_id] = TemplateProgress(fulfilled, reset)
-    return True
+    return len(fulfilled) < len(current.fulfilled)
 
 
 def _judge_badge(

@@ -51,8 +51,9 @@ def merge_learner(
 ) -> LearnerRecord:
     """Create the learner, or update it from an event newer than the data it holds.
 
-    Newer-wins by event time keeps the result independent of redelivery and arrival order.
-    Returns ``record`` itself when nothing changes, so callers can skip the write.
+    Newer-wins by event time keeps the result independent of redelivery and arrival order, so
+    a newer event moves ``seen_at`` even when the values are the same. Returns ``record`` itself
+    when nothing changes (an older or redelivered event), so callers can skip the write.
     """
     if record is None:
         return LearnerRecord(
@@ -66,8 +67,11 @@ def merge_learner(
     if event_time < record.seen_at:
         return record
     updated = replace(
-        record, user_id=user.id, email=user.email, name=user.name, is_active=user.is_active
+        record,
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        is_active=user.is_active,
+        seen_at=event_time,
     )
-    if updated == record:
-        return record
-    return replace(updated, seen_at=event_time)
+    return record if updated == record else updated

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -77,6 +77,8 @@ def as_datetime(value: Any) -> datetime | None:
     """The value as an aware datetime (naive means UTC), or None if it is not an ISO date."""
     if isinstance(value, datetime):
         moment = value
+    elif isinstance(value, date):  # an unquoted YAML date
+        moment = datetime(value.year, value.month, value.day)
     elif isinstance(value, str) and len(value) >= 10 and value[:4].isdigit():
         try:
             moment = datetime.fromisoformat(value.strip())
@@ -93,6 +95,8 @@ def as_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 
@@ -125,7 +129,7 @@ def check_rule_value(op: Operator, value: Any) -> None:
 def _is_scalar(value: Any) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
-    return isinstance(value, str | bool | int)
+    return isinstance(value, str | bool | int | date)
 
 
 # A compiled predicate takes the event's value at the rule's path (or MISSING).

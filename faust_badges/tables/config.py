@@ -87,7 +87,8 @@ def declare_config_table(app: faust.App, live: LiveConfig) -> Any:
         key_type=bytes,
         value_type=bytes,
         partitions=1,
-        # Apply each document as it arrives (Faust already does so for standby updates).
+        # Faust keeps consuming an active-only changelog partition after recovery only when its
+        # recovery buffer is 1: that is what delivers a new document to running workers.
         recovery_buffer_size=1,
         on_changelog_event=live.on_changelog_event,
         help="The badge config document (templates, requirements, penalties, providers)",

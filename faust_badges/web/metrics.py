@@ -12,6 +12,4 @@ def register_metrics_view(runtime: Runtime) -> None:
 
     @app.page("/metrics")
     async def metrics(view: web.View, request: web.Request) -> web.Response:
-        return view.text(
-            runtime.metrics.render(), content_type="text/plain; version=0.0.4"
-        )
+        return view.text(runtime.metrics.render(), content_type="text/plain; version=0.0.4")

@@ -1,0 +1,172 @@
+"""Each partition's messages are handled in offset order, once per consumer generation, and only
+handled messages are committed, whatever Faust's stream delivers.
+
+Why: Faust 0.15.3 loses and repeats messages around table recovery (see faust_workarounds.py):
+its stream can skip messages while its consumer's read offset moves past them, deliver a message
+twice across a seek, and compute the offset to commit from acknowledgements that then have holes
+or duplicates. The durability tests caught all three. So the agents keep their own account:
+
+- ``ProcessedOffsets`` holds, per partition, the next offset to handle. The consumer commits
+  exactly that (``LedgerConsumer``), never more: a message that was not handled is never
+  committed, so it is redelivered after a restart.
+- ``OffsetGuard`` admits only the message at that offset. Below it is a redelivery: skipped.
+  Above it, messages were dropped: the guard seeks the partition back, and repeats the seek
+  every ``RESEEK_EVERY`` seconds while the hole is open (messages Faust had already fetched can
+  move its read offset past a seek). Our topics are neither compacted nor transactional, so a
+  real hole is not expected; one still open after ``GIVE_UP_AFTER`` seconds is accepted, loudly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+
+import faust
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from faust.types import TP, Message
+
+from faust_badges.logs import log_kv
+
+logger = logging.getLogger(__name__)
+
+GIVE_UP_AFTER = 30.0
+RESEEK_EVERY = 2.0
+
+
+class ProcessedOffsets:
+    """Per partition consumed by our agents: the next offset to handle, which is also the offset
+    the consumer may commit."""
+
+    def __init__(self) -> None:
+        self._next: dict[TP, int] = {}
+
+    def get(self, tp: TP) -> int | None:
+        return self._next.get(tp)
+
+    def set(self, tp: TP, offset: int) -> None:
+        self._next[tp] = offset
+
+    def partitions(self) -> list[TP]:
+        return list(self._next)
+
+
+@dataclass
+class _Partition:
+    generation: int | None
+    seeking_since: float | None = None
+
+
+class OffsetGuard:
+    """Admits one agent's messages in offset order and records what it handled."""
+
+    def __init__(
+        self, app: faust.App, agent: str, bootstrap: str, processed: ProcessedOffsets
+    ) -> None:
+        self._app = app
+        self._agent = agent
+        self._bootstrap = bootstrap
+        self._processed = processed
+        self._admin: AIOKafkaAdminClient | None = None
+        self._partitions: dict[TP, _Partition] = {}
+        self._reseeks: set[asyncio.Task[None]] = set()
+
+    async def admit(self, message: Message) -> bool:
+        """True when ``message`` is the next one of its partition and must be handled now."""
+        tp, offset = message.tp, message.offset
+        state = self._partitions.get(tp)
+        if state is None or state.generation != message.generation_id:
+            # A new assignment: handling resumes at the committed offset.
+            state = _Partition(message.generation_id)
+            self._partitions[tp] = state
+            self._processed.set(tp, await self._resume_offset(tp))
+            log_kv(
+                logger,
+                logging.INFO,
+                "partition_resumed",
+                agent=self._agent,
+                topic=tp.topic,
+                partition=tp.partition,
+                generation=message.generation_id,
+                offset=self._processed.get(tp),
+                first_delivered=offset,
+            )
+        expected = self._processed.get(tp)
+        assert expected is not None
+        if offset == expected:
+            state.seeking_since = None
+            return True
+        if offset < expected:
+            return False  # handled already in this generation: a redelivery
+        return self._on_hole(tp, state, expected, offset)
+
+    def handled(self, message: Message) -> None:
+        """Record that ``message`` was handled: its partition may be committed past it."""
+        self._processed.set(message.tp, message.offset + 1)
+
+    def _on_hole(self, tp: TP, state: _Partition, expected: int, offset: int) -> bool:
+        now = time.monotonic()
+        if state.seeking_since is None:
+            state.seeking_since = now
+            log_kv(
+                logger,
+                logging.WARNING,
+                "offset_hole",
+                agent=self._agent,
+                topic=tp.topic,
+                partition=tp.partition,
+                missing_from=expected,
+                got=offset,
+                action="seek_back",
+            )
+            task = asyncio.ensure_future(self._reseek_while_open(tp, state))
+            self._reseeks.add(task)
+            task.add_done_callback(self._reseeks.discard)
+            return False
+        if now - state.seeking_since < GIVE_UP_AFTER:
+            return False  # still draining what the stream held before the seek
+        log_kv(
+            logger,
+            logging.ERROR,
+            "offset_hole_accepted",
+            agent=self._agent,
+            topic=tp.topic,
+            partition=tp.partition,
+            missing_from=expected,
+            missing_to=offset - 1,
+        )
+        state.seeking_since = None
+        self._processed.set(tp, offset)
+        return True
+
+    async def _reseek_while_open(self, tp: TP, state: _Partition) -> None:
+        started = state.seeking_since
+        # Stops when the hole closes, is accepted, or a new generation replaces the state.
+        while state.seeking_since == started and self._partitions.get(tp) is state:
+            offset = self._processed.get(tp)
+            if offset is None:
+                return
+            # seek_wait runs in the consumer's own thread (Consumer.seek does not, and stalls).
+            await self._app.consumer.seek_wait({tp: offset})
+            await asyncio.sleep(RESEEK_EVERY)
+
+    async def _resume_offset(self, tp: TP) -> int:
+        """Where Faust resumes a partition: the group's committed offset, else the earliest.
+
+        Asked of the broker: Faust's own record of it is filled in concurrently with the first
+        messages of a generation, so it can still be empty here.
+        """
+        if self._admin is None:
+            self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+            await self._admin.start()
+        kafka_tp = TopicPartition(tp.topic, tp.partition)
+        committed = await self._admin.list_consumer_group_offsets(
+            self._app.conf.id, partitions=[kafka_tp]
+        )
+        offset = committed.get(kafka_tp)
+        if offset is not None and offset.offset >= 0:
+            return int(offset.offset)
+        earliest = await self._app.consumer.earliest_offsets(tp)
+        return int(earliest.get(tp) or 0)

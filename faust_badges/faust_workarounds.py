@@ -1,0 +1,77 @@
+"""Workarounds for Faust 0.15.3 behaviour that loses messages; each says what and why.
+
+Found by the durability tests (tests/integration/test_durability.py), which compare a worker
+stopped and restarted mid-stream with the pure core's verdict on the same input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from faust.transport.drivers import aiokafka as aiokafka_driver
+from faust.types import TP
+from mode.utils.queues import FlowControlEvent
+
+from faust_badges.agents.offsets import ProcessedOffsets
+
+
+class LiveFlowControl(FlowControlEvent):
+    """Flow control whose ``resume`` empties the stream queues only after a real suspension.
+
+    Faust's table recovery calls ``resume`` several times, the last one after it has resumed the
+    stream partitions and seeked them: by then the fetcher has already put live messages in the
+    stream queues and moved its read offset past them. Emptying the queues there drops those
+    messages for good (Faust never fetches them again, and commits past them). Queues only need
+    emptying when flow comes back from a suspension (a rebalance or a stop), which this keeps.
+    """
+
+    def resume(self) -> None:
+        if self.is_active():
+            return  # already flowing: what the queues hold is live, keep it
+        super().resume()
+
+
+class LedgerConsumer(aiokafka_driver.Consumer):
+    """Commits, for the partitions our agents consume, exactly what they handled in order.
+
+    Faust derives the offset to commit from its acknowledgements, which gain holes and
+    duplicates when its stream skips or repeats messages (then it commits past unhandled
+    messages, or crawls one offset per commit). ``ProcessedOffsets`` is kept by the agents'
+    offset guards and has neither. Other partitions keep Faust's own computation.
+    """
+
+    def _ledger(self) -> ProcessedOffsets | None:
+        return getattr(self.app, "processed_offsets", None)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        ledger = self._ledger()
+        handled = ledger.get(tp) if ledger is not None else None
+        if handled is None:
+            return super()._new_offset(tp)
+        # Keep Faust's acknowledgement lists from growing: the ledger decides for this partition.
+        acked = self._acked[tp]
+        acked[:] = [offset for offset in acked if offset >= handled]
+        self._acked_index[tp].intersection_update(acked)
+        committed = self._committed_offset[tp]
+        return handled if committed is None or handled > committed else None
+
+    def _filter_tps_with_pending_acks(self, topics: Any = None) -> Iterator[TP]:
+        seen = set()
+        for tp in super()._filter_tps_with_pending_acks(topics):
+            seen.add(tp)
+            yield tp
+        ledger = self._ledger()
+        if ledger is None:
+            return
+        assigned = self.assignment()
+        for tp in ledger.partitions():
+            wanted = topics is None or tp in topics or tp.topic in topics
+            if tp not in seen and tp in assigned and wanted:
+                yield tp
+
+
+class LedgerTransport(aiokafka_driver.Transport):
+    """The aiokafka transport with ``LedgerConsumer``."""
+
+    Consumer = LedgerConsumer

@@ -1,0 +1,92 @@
+"""Stop a worker mid-stream and start it again: the result equals one uninterrupted run.
+
+The oracle is the pure core folded over the input in order; the input topic has one partition so
+that each learner's events reach the job in the order they were produced.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import uuid
+
+import pytest
+
+from tests.integration.datasets import RELIABILITY_CONFIG, learner_stories
+from tests.integration.harness import (
+    Deployment,
+    WorkerProcess,
+    badge_uuids_by_learner_template,
+    comparable,
+    oracle,
+    wait_for_group_caught_up,
+    wait_until,
+)
+
+pytestmark = pytest.mark.integration
+
+EVENTS = 4000
+LEARNERS = 300
+
+
+def run_interrupted(
+    deployment: Deployment, *, sig: int, wipe_datadir: bool, stop_after: int
+) -> None:
+    """Start, stop after ``stop_after`` decisions, optionally lose the disk, start again."""
+    first = deployment.start_worker("first")
+    first.wait_ready()
+    wait_until(
+        lambda: first.counter("badges_decisions_total") >= stop_after,
+        120,
+        f"{stop_after} decisions before the interruption",
+        first.log_tail,
+    )
+    decided_before_stop = first.counter("badges_decisions_total")
+    first.stop(sig)
+    assert decided_before_stop < EVENTS, "the stream ended before the interruption: no test"
+    if wipe_datadir:
+        shutil.rmtree(first.datadir)
+
+    second = WorkerProcess(deployment, "first", {})  # same name: same data dir and log file
+    second.start()
+    try:
+        second.wait_ready()
+        wait_for_group_caught_up(deployment)
+    finally:
+        second.stop()
+
+
+def assert_equals_uninterrupted_run(deployment: Deployment) -> None:
+    expected = oracle(deployment.produced, RELIABILITY_CONFIG, deployment.app_id)
+    assert comparable(deployment.stored_progress()) == comparable(expected.progress)
+
+    events = deployment.badge_events()
+    emitted = {(e.status, e.username, e.key) for e in events}
+    wanted = {(status, user, uid) for status, user, _template, uid in expected.transitions}
+    assert emitted == wanted  # no award lost, none invented
+    for (learner, template), uuids in badge_uuids_by_learner_template(events).items():
+        assert len(uuids) == 1, f"{learner} got {template} under several uuids: {uuids}"
+
+
+@pytest.mark.parametrize(
+    ("sig", "wipe_datadir"),
+    [
+        pytest.param(signal.SIGTERM, False, id="sigterm"),
+        pytest.param(signal.SIGTERM, True, id="sigterm-and-lost-datadir"),
+        pytest.param(signal.SIGKILL, False, id="sigkill"),
+        pytest.param(signal.SIGKILL, True, id="sigkill-and-lost-datadir"),
+    ],
+)
+def test_interrupted_run_equals_uninterrupted_run(
+    kafka: str, tmp_path_factory: pytest.TempPathFactory, sig: int, wipe_datadir: bool
+) -> None:
+    deployment = Deployment(
+        kafka, f"dur-{uuid.uuid4().hex[:6]}", tmp_path_factory.mktemp("dur"), partitions=4
+    )
+    deployment.create_topics(input_partitions=1)
+    deployment.apply_config(RELIABILITY_CONFIG)
+    deployment.send(learner_stories(EVENTS, LEARNERS, seed=7))
+
+    run_interrupted(deployment, sig=sig, wipe_datadir=wipe_datadir, stop_after=EVENTS // 4)
+
+    assert_equals_uninterrupted_run(deployment)
