@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +25,14 @@ def _raw_topic(app: faust.App, *names: str, **options: Any) -> TopicT:
     return app.topic(*names, key_serializer="raw", value_serializer="raw", **options)
 
 
-async def create_missing_topics(settings: Settings) -> list[str]:
-    """Create the topics the agents read and write, before the consumer subscribes.
+async def create_missing_topics(settings: Settings, changelogs: Mapping[str, int]) -> list[str]:
+    """Create the topics the worker reads and writes, tables' changelogs (name -> partitions)
+    included, before the consumer subscribes.
 
-    A source topic that does not exist when the consumer group forms is left out of the
-    assignment until the next metadata refresh (minutes), and a cluster that auto-creates topics
-    would give the repartition topic one partition, which the tables then refuse.
+    A topic that does not exist when the consumer group forms is missing from the consumer's
+    metadata until its next refresh (minutes): its partitions go unconsumed, or a table refuses
+    its changelog as having no partitions. And a cluster that auto-creates topics would give the
+    repartition topic one partition, which the tables then refuse too.
     """
     partitions = settings.topic_partitions
     wanted = {name: partitions for name in settings.input_topics}
@@ -37,9 +40,14 @@ async def create_missing_topics(settings: Settings) -> list[str]:
         settings.learner_events_topic: partitions,
         settings.lifecycle_topic: partitions,
         settings.dead_letter_topic: partitions,
+        **changelogs,
     }
+    compacted = {name: {"cleanup.policy": "compact"} for name in changelogs}
     return await ensure_topics(
-        settings.kafka_bootstrap, wanted, replication=settings.topic_replication_factor
+        settings.kafka_bootstrap,
+        wanted,
+        replication=settings.topic_replication_factor,
+        config=compacted,
     )
 
 

@@ -39,7 +39,12 @@ class BadgesApp(faust.App):
 
     async def on_first_start(self) -> None:
         await super().on_first_start()
-        created = await create_missing_topics(self.badges_settings)
+        settings = self.badges_settings
+        changelogs = {
+            table.changelog_topic.get_topic_name(): table.partitions or settings.topic_partitions
+            for table in self.tables.values()
+        }
+        created = await create_missing_topics(settings, changelogs)
         if created:
             log_kv(logger, logging.INFO, "topics_created", topics=",".join(created))
 

@@ -334,17 +334,27 @@ def wait_for_group_caught_up(deployment: Deployment, timeout: float = 120.0) -> 
     input topic and of the repartition topic (Faust flushes its producer before committing)."""
     topics = [deployment.input_topic, f"{deployment.app_id}-learner-events-repartition"]
 
+    last: dict[str, tuple[int, int]] = {}
+
     def caught_up() -> bool:
         try:
-            return asyncio.run(group_lag(deployment.bootstrap, deployment.app_id, topics)) == 0
+            last.update(asyncio.run(group_offsets(deployment.bootstrap, deployment.app_id, topics)))
         except KafkaError:  # e.g. the group coordinator of a fresh broker is not ready yet
             return False
+        return all(committed == end for committed, end in last.values())
 
-    wait_until(caught_up, timeout, "the consumer group to commit every input message")
+    wait_until(
+        caught_up,
+        timeout,
+        "the consumer group to commit every input message",
+        lambda: f"(committed, end) per partition: {last}",
+    )
 
 
-async def group_lag(bootstrap: str, group: str, topics: list[str]) -> int:
-    """End offsets minus committed offsets, summed over the topics' partitions."""
+async def group_offsets(
+    bootstrap: str, group: str, topics: list[str]
+) -> dict[str, tuple[int, int]]:
+    """``topic:partition`` -> (committed offset, end offset) for the topics' partitions."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
@@ -361,7 +371,10 @@ async def group_lag(bootstrap: str, group: str, topics: list[str]) -> int:
     finally:
         await consumer.stop()
         await admin.close()
-    return sum(
-        ends[tp] - (committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0)
+    return {
+        f"{tp.topic}:{tp.partition}": (
+            committed[tp].offset if tp in committed and committed[tp].offset >= 0 else 0,
+            ends[tp],
+        )
         for tp in tps
-    )
+    }

@@ -1,0 +1,62 @@
+# faust-badges: the two commands are `make run` (a local demo) and `make test` (everything CI runs).
+# Both set up what they need: a virtualenv in .venv, and Kafka jars in .cache (via Maven).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+
+.PHONY: setup run test lint typecheck unit integration bench kafka-start kafka-stop constraints clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+## The local demo: Kafka, the example config, a worker, sample events, the awarded badges.
+run: setup
+	$(BIN)/python scripts/run_local.py
+
+## Everything CI checks: lint, types, unit tests, integration tests against a real broker.
+test: lint typecheck
+	$(BIN)/python -m pytest -p no:cacheprovider
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/python -m pytest tests/unit
+
+integration: setup
+	$(BIN)/python -m pytest tests/integration
+
+## Throughput of the job beside the raw consumer ceiling, on the same broker and data.
+bench: setup
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+kafka-start: setup
+	$(BIN)/python scripts/local_kafka.py start
+
+kafka-stop:
+	$(PYTHON) scripts/local_kafka.py stop
+
+constraints:
+	rm -rf .constraints-venv
+	$(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/pip install --quiet --upgrade pip
+	.constraints-venv/bin/pip install --quiet -e '.[test]'
+	{ head -2 constraints.txt; .constraints-venv/bin/pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .constraints-venv
+
+clean:
+	rm -rf $(VENV) .run build *.egg-info
