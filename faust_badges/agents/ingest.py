@@ -19,7 +19,9 @@ from faust_badges.runtime import Runtime
 
 def register_ingest_agent(runtime: Runtime) -> None:
     app = runtime.app
-    offsets = OffsetGuard(app, "ingest", runtime.settings.kafka_bootstrap, runtime.processed)
+    offsets = OffsetGuard.for_app(
+        app, "ingest", runtime.settings.kafka_bootstrap, runtime.processed
+    )
 
     @app.agent(runtime.topics.inputs, name="ingest")
     async def ingest(stream: StreamT) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import faust
@@ -59,19 +60,39 @@ class _Partition:
     seeking_since: float | None = None
 
 
+ResumeOffset = Callable[[TP], Awaitable[int]]
+Seek = Callable[[TP, int], Awaitable[None]]
+
+
 class OffsetGuard:
     """Admits one agent's messages in offset order and records what it handled."""
 
     def __init__(
-        self, app: faust.App, agent: str, bootstrap: str, processed: ProcessedOffsets
+        self,
+        agent: str,
+        processed: ProcessedOffsets,
+        *,
+        resume_offset: ResumeOffset,
+        seek: Seek,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._app = app
         self._agent = agent
-        self._bootstrap = bootstrap
         self._processed = processed
-        self._admin: AIOKafkaAdminClient | None = None
+        self._resume_offset = resume_offset
+        self._seek = seek
+        self._clock = clock
         self._partitions: dict[TP, _Partition] = {}
         self._reseeks: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    def for_app(
+        cls, app: faust.App, agent: str, bootstrap: str, processed: ProcessedOffsets
+    ) -> OffsetGuard:
+        async def seek(tp: TP, offset: int) -> None:
+            # seek_wait runs in the consumer's own thread (Consumer.seek does not, and stalls).
+            await app.consumer.seek_wait({tp: offset})
+
+        return cls(agent, processed, resume_offset=CommittedOffsets(app, bootstrap).get, seek=seek)
 
     async def admit(self, message: Message) -> bool:
         """True when ``message`` is the next one of its partition and must be handled now."""
@@ -107,7 +128,7 @@ class OffsetGuard:
         self._processed.set(message.tp, message.offset + 1)
 
     def _on_hole(self, tp: TP, state: _Partition, expected: int, offset: int) -> bool:
-        now = time.monotonic()
+        now = self._clock()
         if state.seeking_since is None:
             state.seeking_since = now
             log_kv(
@@ -148,16 +169,23 @@ class OffsetGuard:
             offset = self._processed.get(tp)
             if offset is None:
                 return
-            # seek_wait runs in the consumer's own thread (Consumer.seek does not, and stalls).
-            await self._app.consumer.seek_wait({tp: offset})
+            await self._seek(tp, offset)
             await asyncio.sleep(RESEEK_EVERY)
 
-    async def _resume_offset(self, tp: TP) -> int:
-        """Where Faust resumes a partition: the group's committed offset, else the earliest.
 
-        Asked of the broker: Faust's own record of it is filled in concurrently with the first
-        messages of a generation, so it can still be empty here.
-        """
+class CommittedOffsets:
+    """Where Faust resumes a partition: the group's committed offset, else the earliest.
+
+    Asked of the broker: Faust's own record of it is filled in concurrently with the first
+    messages of a generation, so it can still be empty when they arrive.
+    """
+
+    def __init__(self, app: faust.App, bootstrap: str) -> None:
+        self._app = app
+        self._bootstrap = bootstrap
+        self._admin: AIOKafkaAdminClient | None = None
+
+    async def get(self, tp: TP) -> int:
         if self._admin is None:
             self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
             await self._admin.start()

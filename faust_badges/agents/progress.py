@@ -34,7 +34,9 @@ _EVENT_TYPES = {BadgeStatus.AWARDED: BADGE_AWARDED, BadgeStatus.REVOKED: BADGE_R
 
 def register_progress_agent(runtime: Runtime) -> None:
     app = runtime.app
-    offsets = OffsetGuard(app, "progress", runtime.settings.kafka_bootstrap, runtime.processed)
+    offsets = OffsetGuard.for_app(
+        app, "progress", runtime.settings.kafka_bootstrap, runtime.processed
+    )
 
     @app.agent(runtime.topics.learner_events, name="progress")
     async def progress_agent(stream: StreamT) -> None:

@@ -1,0 +1,121 @@
+"""OffsetGuard: in-order admission per partition, holes sought back, ledger of handled offsets."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import pytest
+from faust.types import TP
+
+from faust_badges.agents import offsets as offsets_module
+from faust_badges.agents.offsets import GIVE_UP_AFTER, OffsetGuard, ProcessedOffsets
+
+INPUT = TP("input", 0)
+OTHER = TP("input", 1)
+
+
+@dataclass
+class Msg:
+    """The three fields of a Faust message the guard reads."""
+
+    tp: TP
+    offset: int
+    generation_id: int = 1
+
+
+class Harness:
+    def __init__(self, committed: dict[TP, int]) -> None:
+        self.committed = committed
+        self.seeks: list[tuple[TP, int]] = []
+        self.now = 0.0
+        self.processed = ProcessedOffsets()
+        self.guard = OffsetGuard(
+            "test",
+            self.processed,
+            resume_offset=self.resume,
+            seek=self.seek,
+            clock=lambda: self.now,
+        )
+
+    async def resume(self, tp: TP) -> int:
+        return self.committed.get(tp, 0)
+
+    async def seek(self, tp: TP, offset: int) -> None:
+        self.seeks.append((tp, offset))
+
+    async def handle(self, *offsets: int, tp: TP = INPUT, generation: int = 1) -> list[int]:
+        """Deliver messages; return the offsets the guard admitted (and marks them handled)."""
+        admitted = []
+        for offset in offsets:
+            message = Msg(tp, offset, generation)
+            if await self.guard.admit(message):  # type: ignore[arg-type]
+                self.guard.handled(message)  # type: ignore[arg-type]
+                admitted.append(offset)
+        await asyncio.sleep(0)  # let a re-seek task run
+        return admitted
+
+
+@pytest.fixture(autouse=True)
+def fast_reseek(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(offsets_module, "RESEEK_EVERY", 0.01)
+
+
+async def test_messages_in_order_are_admitted_and_recorded() -> None:
+    h = Harness({INPUT: 5})
+    assert await h.handle(5, 6, 7) == [5, 6, 7]
+    assert h.processed.get(INPUT) == 8
+    assert h.seeks == []
+
+
+async def test_redeliveries_below_the_next_offset_are_skipped() -> None:
+    h = Harness({INPUT: 0})
+    assert await h.handle(0, 1, 2, 1, 2, 3) == [0, 1, 2, 3]
+
+
+async def test_a_hole_is_sought_back_and_filled_before_moving_on() -> None:
+    h = Harness({INPUT: 0})
+    # Faust dropped 2 and 3: 4 and 5 are held back until 2 comes again.
+    assert await h.handle(0, 1, 4, 5) == [0, 1]
+    assert h.seeks[0] == (INPUT, 2)
+    assert h.processed.get(INPUT) == 2  # nothing past the hole may be committed
+    assert await h.handle(2, 3, 4, 5) == [2, 3, 4, 5]
+
+
+async def test_the_seek_is_repeated_while_the_hole_stays_open() -> None:
+    h = Harness({INPUT: 0})
+    await h.handle(0, 3)
+    await asyncio.sleep(0.05)
+    assert len(h.seeks) >= 2 and set(h.seeks) == {(INPUT, 1)}
+    await h.handle(1)
+    count = len(h.seeks)
+    await asyncio.sleep(0.05)
+    assert len(h.seeks) == count  # closed: no more seeks
+
+
+async def test_a_hole_that_never_fills_is_accepted_after_the_grace_period() -> None:
+    h = Harness({INPUT: 0})
+    assert await h.handle(0, 5) == [0]
+    h.now += GIVE_UP_AFTER + 1
+    assert await h.handle(6) == [6]
+    assert h.processed.get(INPUT) == 7
+
+
+async def test_a_hole_at_the_head_of_an_assignment_is_detected() -> None:
+    h = Harness({INPUT: 10})
+    assert await h.handle(12) == []
+    assert h.seeks[0] == (INPUT, 10)
+
+
+async def test_a_new_generation_resumes_from_the_committed_offset() -> None:
+    h = Harness({INPUT: 0})
+    await h.handle(0, 1, 2)
+    h.committed[INPUT] = 2  # the group committed 2 before the rebalance
+    assert await h.handle(2, 3, generation=2) == [2, 3]
+
+
+async def test_partitions_are_independent() -> None:
+    h = Harness({INPUT: 0, OTHER: 100})
+    assert await h.handle(0, tp=INPUT) == [0]
+    assert await h.handle(100, 101, tp=OTHER) == [100, 101]
+    assert sorted(h.processed.partitions()) == [INPUT, OTHER]

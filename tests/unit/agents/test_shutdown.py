@@ -1,0 +1,46 @@
+"""ProcessingGate: closing waits for the event in hand and lets no new one start."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from faust_badges.agents.shutdown import ProcessingGate
+
+
+async def test_close_waits_for_the_event_in_processing() -> None:
+    gate = ProcessingGate()
+    finished = asyncio.Event()
+
+    async def handle() -> None:
+        async with gate.processing():
+            await asyncio.sleep(0.05)
+            finished.set()
+
+    task = asyncio.ensure_future(handle())
+    await asyncio.sleep(0.01)
+    await gate.close(timeout=1)
+    assert finished.is_set()
+    await task
+
+
+async def test_no_event_starts_after_close() -> None:
+    gate = ProcessingGate()
+    await gate.close(timeout=1)
+    started = asyncio.Event()
+
+    async def handle() -> None:
+        async with gate.processing():
+            started.set()
+
+    task = asyncio.ensure_future(handle())
+    await asyncio.sleep(0.05)
+    assert not started.is_set()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_close_with_nothing_in_processing_returns_at_once() -> None:
+    await asyncio.wait_for(ProcessingGate().close(timeout=1), 0.5)
