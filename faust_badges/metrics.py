@@ -49,6 +49,11 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
+def _number(value: float) -> str:
+    # Exact for counters of any size (``:g`` would print 1234567 as 1.23457e+06).
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def render(metrics: Iterable[Counter | Gauge]) -> str:
     """Prometheus exposition format 0.0.4."""
     lines: list[str] = []
@@ -58,7 +63,7 @@ def render(metrics: Iterable[Counter | Gauge]) -> str:
         for labels, value in metric.samples():
             label_text = ",".join(f'{k}="{_escape(v)}"' for k, v in labels)
             suffix = f"{{{label_text}}}" if label_text else ""
-            lines.append(f"{metric.name}{suffix} {value:g}")
+            lines.append(f"{metric.name}{suffix} {_number(value)}")
     return "\n".join(lines) + "\n"
 
 
