@@ -106,7 +106,8 @@ def _alive(pgid: int) -> bool:
     return True
 
 
-def _tail(path: Path, lines: int = 30) -> str:
+def tail(path: Path, lines: int = 30) -> str:
+    """The last lines of a log file, for error messages."""
     try:
         with path.open(errors="replace") as f:
             return "".join(deque(f, maxlen=lines)).rstrip()
@@ -275,8 +276,8 @@ class LocalKafka:
         raise LocalKafkaError(f"Kafka broker not ready after {timeout:.0f}s:\n{self._log_tail()}")
 
     def _log_tail(self) -> str:
-        out = _tail(self.run_dir / "broker.out", 10)
-        return f"--- {self.log_file}\n{_tail(self.log_file)}\n--- broker.out\n{out}"
+        out = tail(self.run_dir / "broker.out", 10)
+        return f"--- {self.log_file}\n{tail(self.log_file)}\n--- broker.out\n{out}"
 
     def stop(self, timeout: float = 20.0) -> bool:
         """SIGTERM the broker's process group, SIGKILL after timeout. True if one was running."""

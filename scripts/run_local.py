@@ -22,7 +22,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
@@ -31,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "scripts"))
 
 # local_kafka is a script, not a package; it must run before any virtualenv exists.
-from local_kafka import DEFAULT_RUN_DIR, LocalKafka, LocalKafkaError  # noqa: E402
+from local_kafka import DEFAULT_RUN_DIR, LocalKafka, LocalKafkaError, tail  # noqa: E402
 
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED  # noqa: E402
 from faust_badges.kafka_io import Record, read_all  # noqa: E402
@@ -81,14 +80,6 @@ def choose_port(requested: int | None, host: str) -> int:
         port = int(sock.getsockname()[1])
     say("web", f"port {DEFAULT_WEB_PORT} is in use, using {port} instead")
     return port
-
-
-def log_tail(path: Path, lines: int = 40) -> str:
-    try:
-        with path.open(errors="replace") as log:
-            return "".join(deque(log, maxlen=lines)).rstrip()
-    except OSError:
-        return f"({path} does not exist)"
 
 
 def http_get(port: int, path: str, token: str = "") -> str | None:
@@ -206,7 +197,7 @@ class LocalRun:
             raise Fatal(f"the worker exited with code {code}. {self.log_end()}")
 
     def log_end(self) -> str:
-        return f"The end of {shown(self.worker_log)}:\n{log_tail(self.worker_log)}"
+        return f"The end of {shown(self.worker_log)}:\n{tail(self.worker_log, 40)}"
 
     def worker_datadir(self) -> Path:
         """The worker's RocksDB dir, emptied when the broker is not the one it was used with:

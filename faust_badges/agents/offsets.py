@@ -103,13 +103,10 @@ class OffsetGuard:
             state = _Partition(message.generation_id)
             self._partitions[tp] = state
             self._processed.set(tp, await self._resume_offset(tp))
-            log_kv(
-                logger,
+            self._log(
                 logging.INFO,
                 "partition_resumed",
-                agent=self._agent,
-                topic=tp.topic,
-                partition=tp.partition,
+                tp,
                 generation=message.generation_id,
                 offset=self._processed.get(tp),
                 first_delivered=offset,
@@ -131,13 +128,10 @@ class OffsetGuard:
         now = self._clock()
         if state.seeking_since is None:
             state.seeking_since = now
-            log_kv(
-                logger,
+            self._log(
                 logging.WARNING,
                 "offset_hole",
-                agent=self._agent,
-                topic=tp.topic,
-                partition=tp.partition,
+                tp,
                 missing_from=expected,
                 got=offset,
                 action="seek_back",
@@ -148,19 +142,17 @@ class OffsetGuard:
             return False
         if now - state.seeking_since < GIVE_UP_AFTER:
             return False  # still draining what the stream held before the seek
-        log_kv(
-            logger,
-            logging.ERROR,
-            "offset_hole_accepted",
-            agent=self._agent,
-            topic=tp.topic,
-            partition=tp.partition,
-            missing_from=expected,
-            missing_to=offset - 1,
+        self._log(
+            logging.ERROR, "offset_hole_accepted", tp, missing_from=expected, missing_to=offset - 1
         )
         state.seeking_since = None
         self._processed.set(tp, offset)
         return True
+
+    def _log(self, level: int, what: str, tp: TP, **fields: object) -> None:
+        log_kv(
+            logger, level, what, agent=self._agent, topic=tp.topic, partition=tp.partition, **fields
+        )
 
     async def _reseek_while_open(self, tp: TP, state: _Partition) -> None:
         started = state.seeking_since
