@@ -30,8 +30,9 @@ from faust_badges.web.metrics import register_metrics_view
 
 
 class BadgesApp(faust.App):
-    """The Faust app, with two lifecycle steps of its own: the job's topics exist before anything
-    consumes, and agents stop taking events before Faust closes the tables."""
+    """The Faust app, with lifecycle steps of its own (the job's topics exist before anything
+    consumes; agents stop taking events before Faust closes the tables) and the corrections of
+    faust_workarounds.py (flow control, committed offsets)."""
 
     badges_settings: Settings
     processing_gate: ProcessingGate

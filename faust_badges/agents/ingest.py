@@ -4,13 +4,11 @@ are not configured, dead-letter bad input. Every message ends in exactly one of 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import cast
 
-import faust
 from faust.types import EventT, StreamT
 
 from faust_badges.agents.dead_letters import dead_letter
-from faust_badges.agents.offsets import OffsetGuard
+from faust_badges.agents.offsets import OffsetGuard, handled_in_order
 from faust_badges.events.cloudevents import header_map
 from faust_badges.events.inbound import Accepted, Rejected, Skipped, decode_inbound
 from faust_badges.events.learner_stream import encode_learner_event
@@ -25,13 +23,8 @@ def register_ingest_agent(runtime: Runtime) -> None:
 
     @app.agent(runtime.topics.inputs, name="ingest")
     async def ingest(stream: StreamT) -> None:
-        # What is committed is what the guard recorded as handled (see agents/offsets.py).
-        async for event in cast(faust.Stream, stream).noack().events():
-            async with runtime.gate.processing():
-                if await offsets.admit(event.message):
-                    await ingest_one(runtime, event)
-                    offsets.handled(event.message)
-                    event.ack()
+        async for event in handled_in_order(stream, offsets, runtime.gate):
+            await ingest_one(runtime, event)
 
 
 async def ingest_one(runtime: Runtime, event: EventT) -> None:

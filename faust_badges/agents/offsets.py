@@ -21,14 +21,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import cast
 
 import faust
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from faust.types import TP, Message
+from faust.types import TP, EventT, Message, StreamT
 
+from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.logs import log_kv
 
 logger = logging.getLogger(__name__)
@@ -190,3 +192,16 @@ class CommittedOffsets:
             return int(offset.offset)
         earliest = await self._app.consumer.earliest_offsets(tp)
         return int(earliest.get(tp) or 0)
+
+
+async def handled_in_order(
+    stream: StreamT, guard: OffsetGuard, gate: ProcessingGate
+) -> AsyncIterator[EventT]:
+    """The events of ``stream`` to handle now, in offset order per partition. An event counts as
+    handled (committable) once the loop body that received it has completed without error."""
+    async for event in cast(faust.Stream, stream).noack().events():
+        async with gate.processing():
+            if await guard.admit(event.message):
+                yield event
+                guard.handled(event.message)
+                event.ack()

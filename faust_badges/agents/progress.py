@@ -11,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import cast
 
-import faust
 from faust.types import StreamT
 
-from faust_badges.agents.offsets import OffsetGuard
+from faust_badges.agents.offsets import OffsetGuard, handled_in_order
 from faust_badges.core.badges import badge_data
 from faust_badges.core.decide import BadgeTransition, decide
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
@@ -40,13 +38,8 @@ def register_progress_agent(runtime: Runtime) -> None:
 
     @app.agent(runtime.topics.learner_events, name="progress")
     async def progress_agent(stream: StreamT) -> None:
-        # What is committed is what the guard recorded as handled (see agents/offsets.py).
-        async for event in cast(faust.Stream, stream).noack().events():
-            async with runtime.gate.processing():
-                if await offsets.admit(event.message):
-                    await apply_learner_event(runtime, decode_learner_event(event.value))
-                    offsets.handled(event.message)
-                    event.ack()
+        async for event in handled_in_order(stream, offsets, runtime.gate):
+            await apply_learner_event(runtime, decode_learner_event(event.value))
 
 
 async def apply_learner_event(runtime: Runtime, event: LearnerEvent) -> None:
@@ -71,6 +64,13 @@ async def apply_learner_event(runtime: Runtime, event: LearnerEvent) -> None:
     runtime.metrics.decisions.inc(outcome=decision.outcome)
 
 
+def _transition_time(transition: BadgeTransition) -> datetime:
+    badge = transition.badge
+    if transition.status is BadgeStatus.REVOKED and badge.revoked_at is not None:
+        return badge.revoked_at
+    return badge.awarded_at
+
+
 async def emit_transitions(
     runtime: Runtime,
     event: LearnerEvent,
@@ -85,7 +85,7 @@ async def emit_transitions(
         message = await runtime.badge_encoder.encode(
             event_type=_EVENT_TYPES[transition.status],
             badge=badge_data(runtime.namespace, badge.uuid, event.user, template),
-            time=badge.revoked_at or badge.awarded_at,
+            time=_transition_time(transition),
             source=runtime.event_source,
         )
         pending.append(
