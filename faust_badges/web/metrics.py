@@ -1,10 +1,11 @@
-"""``GET /metrics``: Prometheus text format."""
+"""``GET /metrics``: Prometheus text format, behind the ops token."""
 
 from __future__ import annotations
 
 from faust import web
 
 from faust_badges.runtime import Runtime
+from faust_badges.web.auth import refuse
 
 
 def register_metrics_view(runtime: Runtime) -> None:
@@ -12,4 +13,7 @@ def register_metrics_view(runtime: Runtime) -> None:
 
     @app.page("/metrics")
     async def metrics(view: web.View, request: web.Request) -> web.Response:
+        refused = refuse(view, request, runtime.settings)
+        if refused is not None:
+            return refused
         return view.text(runtime.metrics.render(), content_type="text/plain; version=0.0.4")

@@ -231,6 +231,17 @@ class WorkerProcess:
         except json.JSONDecodeError:
             return body
 
+    def status(self, path: str, token: str | None = OPS_TOKEN) -> int:
+        """The HTTP status code of a GET."""
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
     def metrics(self) -> dict[str, float]:
         """``name{labels}`` -> value from /metrics (empty when it does not answer)."""
         text = self.get("/metrics")

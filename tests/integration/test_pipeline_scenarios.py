@@ -262,3 +262,11 @@ def test_config_change_takes_effect_without_restart(
     deployment.send([learner.passes("Later", event_id=str(uuid.uuid4()))])
     settle(deployment, worker)
     assert statuses(badges_of(deployment, learner)) == [("awarded", "Later")]
+
+
+def test_metrics_need_the_ops_token_and_health_does_not(worker: WorkerProcess) -> None:
+    assert worker.status("/metrics", token=None) == 401
+    assert worker.status("/metrics", token="wrong") == 401
+    assert worker.status("/metrics") == 200
+    assert "badges_events_total" in worker.get("/metrics")
+    assert worker.status("/health", token=None) == 200
