@@ -216,13 +216,16 @@ class WorkerProcess:
 
         wait_until(ready, timeout, f"worker {self.name} /health", self.log_tail)
 
-    def get(self, path: str, token: str | None = OPS_TOKEN) -> Any:
-        """GET a JSON (or text) view; None when the worker does not answer (yet)."""
+    def _request(self, path: str, token: str | None) -> urllib.request.Request:
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}")
         if token:
             request.add_header("Authorization", f"Bearer {token}")
+        return request
+
+    def get(self, path: str, token: str | None = OPS_TOKEN) -> Any:
+        """GET a JSON (or text) view; None when the worker does not answer (yet)."""
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:
+            with urllib.request.urlopen(self._request(path, token), timeout=5) as response:
                 body = response.read().decode()
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return None
@@ -233,11 +236,8 @@ class WorkerProcess:
 
     def status(self, path: str, token: str | None = OPS_TOKEN) -> int:
         """The HTTP status code of a GET."""
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:
+            with urllib.request.urlopen(self._request(path, token), timeout=5) as response:
                 return int(response.status)
         except urllib.error.HTTPError as error:
             return int(error.code)
