@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +12,7 @@ from faust_badges.agents.offsets import ProcessedOffsets
 from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
-from faust_badges.events.inbound import BodyDecoder
-from faust_badges.events.outbound import BadgeEventEncoder
+from faust_badges.events.formats import WireFormats
 from faust_badges.metrics import Metrics
 from faust_badges.settings import Settings
 from faust_badges.tables.config import LiveConfig
@@ -33,8 +31,7 @@ class Runtime:
     learners: UsernameTable[LearnerRecord]
     progress: UsernameTable[LearnerProgress]
     config_table: Any
-    decoders: Mapping[str, BodyDecoder]
-    badge_encoder: BadgeEventEncoder
+    formats: WireFormats
     gate: ProcessingGate
     processed: ProcessedOffsets
 

@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_LIFECYCLE_TOPIC = "learning-badges-lifecycle"
 
@@ -28,6 +36,7 @@ ENVIRONMENT: dict[str, str] = {
     "BADGES_OUTPUT_TOPIC": "output_topic",
     "BADGES_WIRE_FORMAT": "wire_format",
     "SCHEMA_REGISTRY_URL": "schema_registry_url",
+    "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO": "schema_registry_user_info",
     "BADGES_OPS_TOKEN": "ops_token",
     "LOG_LEVEL": "log_level",
 }
@@ -56,6 +65,7 @@ class Settings(BaseModel):
     output_topic: str = DEFAULT_LIFECYCLE_TOPIC
     wire_format: Literal["json", "avro"] = "json"
     schema_registry_url: str | None = None
+    schema_registry_user_info: SecretStr | None = None  # "user:password", as Confluent names it
     ops_token: SecretStr | None = None
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -72,6 +82,22 @@ class Settings(BaseModel):
         if not topics:
             raise ValueError("name at least one input topic")
         return topics
+
+    @model_validator(mode="after")
+    def _avro_output_needs_a_registry(self) -> Settings:
+        if self.wire_format == "avro" and not self.schema_registry_url:
+            raise ValueError(
+                "BADGES_WIRE_FORMAT=avro needs SCHEMA_REGISTRY_URL: consumers find the schema "
+                "of each message there"
+            )
+        return self
+
+    @property
+    def schema_registry_auth(self) -> tuple[str, str] | None:
+        if self.schema_registry_user_info is None:
+            return None
+        user, _, password = self.schema_registry_user_info.get_secret_value().partition(":")
+        return user, password
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -92,7 +118,7 @@ class Settings(BaseModel):
         except ValidationError as exc:
             by_field = {field: name for name, field in ENVIRONMENT.items()}
             problems = [
-                f"{by_field.get(str(e['loc'][0]), e['loc'][0])}: {e['msg']}"
+                f"{_variable(e['loc'], by_field)}{e['msg'].removeprefix('Value error, ')}"
                 for e in exc.errors(include_url=False)
             ]
             raise InvalidSettings("bad settings:\n  - " + "\n  - ".join(problems)) from None
@@ -129,3 +155,8 @@ class Settings(BaseModel):
         return ",".join(
             part.strip().removeprefix("kafka://") for part in self.broker_url.split(";")
         )
+
+
+def _variable(location: tuple[int | str, ...], by_field: dict[str, str]) -> str:
+    # A check across variables has no location: its message names them.
+    return f"{by_field.get(str(location[0]), location[0])}: " if location else ""

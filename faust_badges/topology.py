@@ -14,8 +14,7 @@ from faust_badges.agents.offsets import ProcessedOffsets
 from faust_badges.agents.progress import register_progress_agent
 from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.badges import app_namespace
-from faust_badges.events.inbound import DEFAULT_DECODERS
-from faust_badges.events.outbound import JsonBadgeEventEncoder
+from faust_badges.events.formats import WireFormats
 from faust_badges.faust_workarounds import LedgerTransport, LiveFlowControl
 from faust_badges.logs import log_kv
 from faust_badges.metrics import Metrics
@@ -37,6 +36,7 @@ class BadgesApp(faust.App):
     badges_settings: Settings
     processing_gate: ProcessingGate
     processed_offsets: ProcessedOffsets
+    wire_formats: WireFormats
 
     async def on_first_start(self) -> None:
         await super().on_first_start()
@@ -52,6 +52,7 @@ class BadgesApp(faust.App):
     async def on_stop(self) -> None:
         await self.processing_gate.close()
         await super().on_stop()
+        await self.wire_formats.close()
 
     @cached_property
     def flow_control(self) -> FlowControlEvent:
@@ -93,6 +94,7 @@ def build_app(settings: Settings) -> faust.App:
     app.badges_settings = settings
     app.processing_gate = ProcessingGate()
     app.processed_offsets = ProcessedOffsets()
+    app.wire_formats = WireFormats.from_settings(settings)
     metrics = Metrics()
     live_config = LiveConfig(metrics)
     runtime = Runtime(
@@ -105,8 +107,7 @@ def build_app(settings: Settings) -> faust.App:
         learners=declare_learners_table(app, settings.topic_partitions),
         progress=declare_progress_table(app, settings.topic_partitions),
         config_table=declare_config_table(app, live_config),
-        decoders=DEFAULT_DECODERS,
-        badge_encoder=JsonBadgeEventEncoder(),
+        formats=app.wire_formats,
         gate=app.processing_gate,
         processed=app.processed_offsets,
     )

@@ -40,16 +40,24 @@ from faust_badges.core.config_checks import parse_config
 from faust_badges.core.decide import decide
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED, COURSE_PASSING_STATUS
 from faust_badges.core.index import ConfigIndex
-from faust_badges.core.learner import merge_learner
+from faust_badges.core.learner import UserData, merge_learner
+from faust_badges.events.avro_format import AvroDecoder, bundled_schema, frame, parse, write
 from faust_badges.events.cloudevents import header_map
 from faust_badges.events.inbound import Accepted, decode_inbound
+from faust_badges.events.json_format import decode_json_body
 from faust_badges.events.learner_stream import decode_learner_event, encode_learner_event
-from faust_badges.events.outbound import JsonBadgeEventEncoder
+from faust_badges.events.outbound import (
+    AvroBadgeEventEncoder,
+    BadgeEventEncoder,
+    JsonBadgeEventEncoder,
+)
+from faust_badges.events.schema_registry import SchemaRegistryClient
 from faust_badges.kafka_io import ensure_topics, produce, read_all, topic_partitions
 from faust_badges.samples import KafkaMessage, passing_event
 from faust_badges.tables.learners import LEARNER_CODEC
 from faust_badges.tables.progress import PROGRESS_CODEC
 from tests.integration.harness import Deployment, WorkerProcess
+from tests.servers.schema_registry import LocalSchemaRegistry
 
 COURSES = [f"course-v1:Bench+C{i}+2026" for i in range(9)]  # C1..C8 are used; C0 is padding
 FAIL_RATE, DUPLICATE_RATE = 0.15, 0.01
@@ -242,6 +250,54 @@ def run_worker(worker: WorkerProcess, count: int, timeout: float) -> dict[str, A
     }
 
 
+async def wire_format_costs(messages: list[KafkaMessage], app_id: str) -> dict[str, float]:
+    """Microseconds per event to decode an input event and to encode a badge event, JSON beside
+    Avro (Confluent framing, schemas already fetched/registered: the steady state)."""
+    status_schema = parse(bundled_schema(COURSE_PASSING_STATUS) or {})
+    json_values = [value or b"" for _key, value, _headers in messages]
+    avro_values = [frame(1, write(status_schema, json.loads(v))) for v in json_values]
+    avro_decoder = AvroDecoder(registry=None)
+    badge = badge_data(app_namespace(app_id), str(uuid.uuid4()), *_sample_badge_parts())
+    moment = datetime.now(UTC)
+    costs: dict[str, float] = {}
+
+    async def per_event(name: str, calls: int, step: Any) -> None:
+        started = time.perf_counter()
+        for i in range(calls):
+            await step(i)
+        costs[name] = (time.perf_counter() - started) / calls * 1e6
+
+    async def json_decode(i: int) -> None:
+        decode_json_body(json_values[i])
+
+    async def avro_decode(i: int) -> None:
+        await avro_decoder(avro_values[i], COURSE_PASSING_STATUS)
+
+    with LocalSchemaRegistry() as registry_server:
+        registry = SchemaRegistryClient(registry_server.url)
+        encoders: dict[str, BadgeEventEncoder] = {
+            "json": JsonBadgeEventEncoder(),
+            "avro": AvroBadgeEventEncoder(registry, "t"),
+        }
+        await per_event("json_decode_us", len(json_values), json_decode)
+        await per_event("avro_decode_us", len(avro_values), avro_decode)
+        for name, encoder in encoders.items():
+            await encoder.encode(event_type=BADGE_AWARDED, badge=badge, time=moment, source="s")
+
+            async def encode(i: int, encoder: Any = encoder) -> None:
+                await encoder.encode(event_type=BADGE_AWARDED, badge=badge, time=moment, source="s")
+
+            await per_event(f"{name}_encode_us", 20_000, encode)
+        await registry.close()
+    return costs
+
+
+def _sample_badge_parts() -> tuple[Any, Any]:
+    config = parse_config(bench_config())
+    user = UserData(id=1, username="learner", email="l@example.org", name="L", is_active=True)
+    return user, config.templates[0]
+
+
 def count_badges(bootstrap: str, topic: str) -> dict[str, int]:
     records = asyncio.run(read_all(bootstrap, topic, timeout=60))
     awarded = [r.key for r in records if r.header("ce_type") == BADGE_AWARDED]
@@ -264,6 +320,7 @@ def bench(args: argparse.Namespace, bootstrap: str, kafka: str, workdir: Path) -
     # learner's events are spread over the input partitions, which are consumed concurrently).
     in_order = JobWork(app_id)
     asyncio.run(in_order.fold(messages))
+    wire = asyncio.run(wire_format_costs(messages[:20_000], app_id))
     del messages  # the children and the worker read them back from Kafka
     print(f"produced {n} events in {produce_s:.1f}s; baselines…", file=sys.stderr)
     ceiling = in_child(False, bootstrap, topic, n, app_id)
@@ -287,6 +344,7 @@ def bench(args: argparse.Namespace, bootstrap: str, kafka: str, workdir: Path) -
         "produce": {"events_per_s": n / produce_s, "seconds": produce_s},
         **{"ceiling": ceiling, "in_process": in_process, "worker": job},
         "badges": count_badges(bootstrap, output),
+        "wire_format_us": wire,
         "badges_in_order": in_order.transitions,
     }
 
@@ -298,6 +356,7 @@ def report(r: dict[str, Any]) -> str:
         return f"{stage:<42}{numbers}  {note}".rstrip()
 
     job, ceiling, badges, in_order = r["worker"], r["ceiling"], r["badges"], r["badges_in_order"]
+    wire = r["wire_format_us"]
     wall = {"events_per_s": job["wall_events_per_s"], "seconds": job["wall_seconds"]}
     processed = job["metrics"].get('badges_events_total{outcome="processed",reason=""}', 0)
     # Anything skipped or dead-lettered means the config or the data is off: the run is suspect.
@@ -325,6 +384,11 @@ def report(r: dict[str, Any]) -> str:
             "(counts may differ: the job sees each learner's events in a partition-interleaved "
             "order;\n correctness is checked by the test suite, not by this benchmark)",
             *([warning] if processed != r["events"] else []),
+            f"{'wire format, in-process, per event':<42}{'JSON µs':>10}{'Avro µs':>10}",
+            f"{'  decode an input event':<42}{wire['json_decode_us']:>10.1f}"
+            f"{wire['avro_decode_us']:>10.1f}",
+            f"{'  encode a badge event':<42}{wire['json_encode_us']:>10.1f}"
+            f"{wire['avro_encode_us']:>10.1f}",
         ]
     )
 

@@ -37,7 +37,7 @@ async def ingest_one(runtime: Runtime, event: EventT) -> None:
         header_map(message.headers),
         runtime.config.current(),
         kafka_time=kafka_time,
-        decoders=runtime.decoders,
+        decoders=runtime.formats.decoders,
     )
     if isinstance(result, Accepted):
         # Keyed by username: the repartition that co-locates a learner with its state.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from faust.types import StreamT
 
@@ -22,6 +23,8 @@ from faust_badges.core.index import ConfigIndex
 from faust_badges.core.learner import LearnerEvent, merge_learner
 from faust_badges.core.progress import BadgeStatus
 from faust_badges.events.learner_stream import decode_learner_event
+from faust_badges.events.outbound import OutboundMessage
+from faust_badges.events.schema_registry import SchemaRegistryError
 from faust_badges.logs import log_kv
 from faust_badges.runtime import Runtime
 
@@ -71,6 +74,33 @@ def _transition_time(transition: BadgeTransition) -> datetime:
     return badge.awarded_at
 
 
+async def encode_until_done(
+    runtime: Runtime, *, event_type: str, badge: dict[str, Any], time: datetime
+) -> OutboundMessage:
+    """Encode a badge event, waiting out a schema registry that is down.
+
+    Nothing can be emitted without the registry, and skipping would lose the badge: the agent
+    holds here (its lag grows, the log says why) and carries on when the registry is back.
+    """
+    delay = 0.5
+    while True:
+        try:
+            return await runtime.formats.badge_encoder.encode(
+                event_type=event_type, badge=badge, time=time, source=runtime.event_source
+            )
+        except SchemaRegistryError as exc:
+            log_kv(
+                logger,
+                logging.WARNING,
+                "badge_encode_waiting",
+                reason=exc.reason,
+                retry_in=f"{delay:.1f}s",
+                badge=badge["uuid"],
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
 async def emit_transitions(
     runtime: Runtime,
     event: LearnerEvent,
@@ -82,11 +112,11 @@ async def emit_transitions(
     for transition in transitions:
         badge = transition.badge
         template = index.templates[badge.template_id].template
-        message = await runtime.badge_encoder.encode(
+        message = await encode_until_done(
+            runtime,
             event_type=_EVENT_TYPES[transition.status],
             badge=badge_data(runtime.namespace, badge.uuid, event.user, template),
             time=_transition_time(transition),
-            source=runtime.event_source,
         )
         pending.append(
             await runtime.topics.lifecycle.send(

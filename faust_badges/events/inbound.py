@@ -13,7 +13,12 @@ from typing import Any, Protocol
 
 from faust_badges.core.index import ConfigIndex
 from faust_badges.core.learner import LearnerEvent
-from faust_badges.events.cloudevents import CONTENT_TYPE_JSON, EventMetadata, parse_event_time
+from faust_badges.events.cloudevents import (
+    CONTENT_TYPE_AVRO,
+    CONTENT_TYPE_JSON,
+    EventMetadata,
+    parse_event_time,
+)
 from faust_badges.events.errors import BadBody
 from faust_badges.events.json_format import decode_json_body
 from faust_badges.events.payloads import InvalidPayload, validate_payload
@@ -48,14 +53,19 @@ Inbound = Accepted | Skipped | Rejected
 class BodyDecoder(Protocol):
     """Decodes a message value of one wire format into the payload mapping."""
 
-    async def __call__(self, value: bytes) -> Any: ...
+    async def __call__(self, value: bytes, event_type: str) -> Any: ...
 
 
-async def _json_decoder(value: bytes) -> Any:
+async def _json_decoder(value: bytes, event_type: str) -> Any:
     return decode_json_body(value)
 
 
 DEFAULT_DECODERS: Mapping[str, BodyDecoder] = {CONTENT_TYPE_JSON: _json_decoder}
+
+
+def _sniff(value: bytes | None) -> str:
+    # No content-type header: a Confluent-framed value starts with the magic byte 0, JSON never.
+    return CONTENT_TYPE_AVRO if value and value[0] == 0 else CONTENT_TYPE_JSON
 
 
 async def decode_inbound(
@@ -74,14 +84,14 @@ async def decode_inbound(
         return Skipped(meta.type)
     if not meta.id:
         return Rejected("missing_ce_id", "message has no ce_id header")
-    content_type = meta.content_type.split(";")[0].strip() or CONTENT_TYPE_JSON
+    content_type = meta.content_type.split(";")[0].strip() or _sniff(value)
     decoder = decoders.get(content_type)
     if decoder is None:
         return Rejected("unsupported_content_type", f"content-type {content_type!r}")
     if not value:
         return Rejected("empty_value", "message has no value")
     try:
-        body = await decoder(value)
+        body = await decoder(value, meta.type)
     except BadBody as exc:
         return Rejected(exc.reason, exc.detail)
     data_key = index.data_keys[meta.type]

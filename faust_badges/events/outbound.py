@@ -9,8 +9,22 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from faust_badges import __version__
-from faust_badges.events.cloudevents import CONTENT_TYPE_JSON, SPEC_VERSION, format_event_time
+from faust_badges.events.avro_format import (
+    BADGE_KEY_SCHEMA,
+    bundled_schema,
+    frame,
+    parse,
+    record_full_name,
+    write,
+)
+from faust_badges.events.cloudevents import (
+    CONTENT_TYPE_AVRO,
+    CONTENT_TYPE_JSON,
+    SPEC_VERSION,
+    format_event_time,
+)
 from faust_badges.events.json_format import encode_json_body
+from faust_badges.events.schema_registry import SchemaRegistryClient
 
 _HOST = socket.gethostname()
 
@@ -41,8 +55,10 @@ def cloudevent_headers(
             ("ce_time", format_event_time(time)),
             ("ce_minorversion", "0"),
             ("sourcehost", _HOST),
-            ("sourcelib", f"faust-badges/{__version__}"),
+            # Dotted integers: the event bus reads this header as a version tuple.
+            ("sourcelib", __version__),
             ("content-type", content_type),
+            ("ce_datacontenttype", content_type),
         )
     )
 
@@ -73,3 +89,43 @@ class JsonBadgeEventEncoder:
                 content_type=CONTENT_TYPE_JSON,
             ),
         )
+
+
+class AvroBadgeEventEncoder:
+    """Confluent-framed Avro, as the Open edX event bus writes it: schemas registered under
+    topic-record subjects (``<topic>-<record full name>``), key = Avro string of the badge uuid."""
+
+    def __init__(self, registry: SchemaRegistryClient, topic: str) -> None:
+        self._registry = registry
+        self._topic = topic
+        self._key_schema = parse(BADGE_KEY_SCHEMA)
+        # event type -> (value schema id, key schema id, parsed value schema): registered once,
+        # since schema ids never change (this is on the per-award path).
+        self._prepared: dict[str, tuple[int, int, Any]] = {}
+
+    async def encode(
+        self, *, event_type: str, badge: dict[str, Any], time: datetime, source: str
+    ) -> OutboundMessage:
+        value_id, key_id, parsed = self._prepared.get(event_type) or await self._prepare(event_type)
+        badge_id = badge["uuid"]
+        return OutboundMessage(
+            key=frame(key_id, write(self._key_schema, badge_id)),
+            value=frame(value_id, write(parsed, {"badge": badge})),
+            headers=cloudevent_headers(
+                event_type=event_type,
+                event_id=lifecycle_event_id(badge_id, event_type),
+                time=time,
+                source=source,
+                content_type=CONTENT_TYPE_AVRO,
+            ),
+        )
+
+    async def _prepare(self, event_type: str) -> tuple[int, int, Any]:
+        schema = bundled_schema(event_type)
+        if schema is None:  # only badge events are written, and their schemas ship with us
+            raise LookupError(f"no Avro schema bundled for {event_type}")
+        value_subject = f"{self._topic}-{record_full_name(schema)}"
+        value_id = await self._registry.register(value_subject, schema)
+        key_id = await self._registry.register(f"{self._topic}-uuid", BADGE_KEY_SCHEMA)
+        prepared = self._prepared[event_type] = (value_id, key_id, parse(schema))
+        return prepared

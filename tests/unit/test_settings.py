@@ -56,7 +56,6 @@ def test_default_topics_have_no_prefix() -> None:
         ),
         ("BADGES_TOPIC_PREFIX", "dev", "topic_prefix", "dev"),
         ("BADGES_OUTPUT_TOPIC", "badges-out", "output_topic", "badges-out"),
-        ("BADGES_WIRE_FORMAT", "avro", "wire_format", "avro"),
         ("BADGES_WIRE_FORMAT", "json", "wire_format", "json"),
         (
             "SCHEMA_REGISTRY_URL",
@@ -71,6 +70,27 @@ def test_each_environment_variable_is_read(
     variable: str, raw: str, field: str, expected: Any
 ) -> None:
     assert getattr(Settings.from_env({variable: raw}), field) == expected
+
+
+def test_avro_output_is_read_with_its_registry() -> None:
+    settings = Settings.from_env(
+        {"BADGES_WIRE_FORMAT": "avro", "SCHEMA_REGISTRY_URL": "http://registry:8081"}
+    )
+    assert settings.wire_format == "avro"
+
+
+def test_avro_output_without_a_registry_is_rejected() -> None:
+    with pytest.raises(InvalidSettings) as caught:
+        Settings.from_env({"BADGES_WIRE_FORMAT": "avro"})
+    assert "BADGES_WIRE_FORMAT=avro needs SCHEMA_REGISTRY_URL" in str(caught.value)
+
+
+def test_registry_credentials_are_a_secret() -> None:
+    settings = Settings.from_env(
+        {"SCHEMA_REGISTRY_URL": "http://r:8081", "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO": "u:pw"}
+    )
+    assert settings.schema_registry_auth == ("u", "pw")
+    assert "pw" not in repr(settings)
 
 
 def test_from_env_reads_the_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
