@@ -96,3 +96,33 @@ def start_with_default_topics(deployment: Deployment) -> WorkerProcess:
     worker = deployment.start_worker(BADGES_EVENT_TOPICS="", BADGES_OUTPUT_TOPIC="")
     worker.wait_ready()
     return worker
+
+
+def test_several_input_topics_with_the_event_bus_prefix(
+    kafka: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    prefix = f"multi{uuid.uuid4().hex[:6]}"
+    deployment = Deployment(
+        kafka,
+        f"{prefix}-app",
+        tmp_path_factory.mktemp("multi"),
+        input_topic=f"{prefix}-learning-badges-lifecycle",
+        output_topic=f"{prefix}-badges-out",
+        extra_env={"BADGES_TOPIC_PREFIX": prefix},
+    )
+    deployment.create_topics()
+    deployment.apply_config(config(with_meta_badge=False))
+    other = f"{prefix}-learning-ccx-lifecycle"
+    worker = deployment.start_worker(
+        BADGES_EVENT_TOPICS="learning-badges-lifecycle, learning-ccx-lifecycle",
+        BADGES_OUTPUT_TOPIC="badges-out",
+    )
+    worker.wait_ready()
+    try:
+        deployment.send([passing_event(1, "first-topic", COURSE)])
+        deployment.input_topic = other  # the same Deployment now produces to the second topic
+        deployment.send([passing_event(2, "second-topic", COURSE)])
+        wait_until(lambda: len(deployment.badge_events()) >= 2, 60, "a badge from each topic")
+        assert {e.username for e in deployment.badge_events()} == {"first-topic", "second-topic"}
+    finally:
+        worker.stop()
