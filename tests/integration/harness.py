@@ -19,7 +19,8 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -272,6 +273,17 @@ class WorkerProcess:
             return "(no worker log)"
         text = self.log_path.read_text(errors="replace").splitlines()
         return "\n".join(text[-lines:])
+
+
+@contextmanager
+def running_worker(deployment: Deployment, name: str = "w1", **env: str) -> Iterator[WorkerProcess]:
+    """A ready worker for the duration of the block."""
+    worker = deployment.start_worker(name, **env)
+    try:
+        worker.wait_ready()
+        yield worker
+    finally:
+        worker.stop()
 
 
 def wait_for_inputs_handled(workers: list[WorkerProcess], count: int, timeout: float = 60) -> None:

@@ -19,7 +19,12 @@ from faust_badges.core.event_types import BADGE_AWARDED, COURSE_PASSING_STATUS
 from faust_badges.events.avro_format import bundled_schema, frame, record_full_name, unframe
 from faust_badges.kafka_io import Record
 from faust_badges.samples import KafkaMessage, passing_event
-from tests.integration.harness import Deployment, WorkerProcess, wait_for_inputs_handled
+from tests.integration.harness import (
+    Deployment,
+    WorkerProcess,
+    running_worker,
+    wait_for_inputs_handled,
+)
 from tests.openedx_interop import (
     bus_value,
     deserialize,
@@ -73,10 +78,8 @@ def deployment(
 
 @pytest.fixture(scope="module")
 def worker(deployment: Deployment) -> Iterator[WorkerProcess]:
-    worker = deployment.start_worker()
-    worker.wait_ready()
-    yield worker
-    worker.stop()
+    with running_worker(deployment) as worker:
+        yield worker
 
 
 class EventBus:

@@ -21,6 +21,7 @@ from tests.integration.harness import (
     BadgeEvent,
     Deployment,
     WorkerProcess,
+    running_worker,
     wait_for_inputs_handled,
     wait_until,
 )
@@ -97,10 +98,8 @@ def deployment(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Deployme
 
 @pytest.fixture(scope="module")
 def worker(deployment: Deployment) -> Iterator[WorkerProcess]:
-    worker = deployment.start_worker()
-    worker.wait_ready()
-    yield worker
-    worker.stop()
+    with running_worker(deployment) as worker:
+        yield worker
 
 
 class Learner:
