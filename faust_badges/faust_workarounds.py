@@ -46,15 +46,18 @@ class LedgerConsumer(aiokafka_driver.Consumer):
 
     def _new_offset(self, tp: TP) -> int | None:
         ledger = self._ledger()
-        handled = ledger.get(tp) if ledger is not None else None
-        if handled is None:
+        if ledger is None or not ledger.owns(tp):
             return super()._new_offset(tp)
         # Keep Faust's acknowledgement lists from growing: the ledger decides for this partition.
+        handled = ledger.committable(tp)
         acked = self._acked[tp]
-        acked[:] = [offset for offset in acked if offset >= handled]
-        self._acked_index[tp].intersection_update(acked)
+        if handled is not None:
+            acked[:] = [offset for offset in acked if offset >= handled]
+            self._acked_index[tp].intersection_update(acked)
         committed = self._committed_offset[tp]
-        return handled if committed is None or handled > committed else None
+        if handled is None or (committed is not None and handled <= committed):
+            return None
+        return handled
 
     def _filter_tps_with_pending_acks(self, topics: Any = None) -> Iterator[TP]:
         seen = set()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import faust
 
-from faust_badges.agents.offsets import ProcessedOffsets
+from faust_badges.agents.offsets import OffsetGuard, ProcessedOffsets
 from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
@@ -16,7 +17,7 @@ from faust_badges.events.formats import WireFormats
 from faust_badges.metrics import Metrics
 from faust_badges.settings import Settings
 from faust_badges.tables.config import LiveConfig
-from faust_badges.tables.keyed import UsernameTable
+from faust_badges.tables.keyed import JsonTable
 from faust_badges.topics import Topics
 
 
@@ -28,12 +29,18 @@ class Runtime:
     metrics: Metrics
     config: LiveConfig
     topics: Topics
-    learners: UsernameTable[LearnerRecord]
-    progress: UsernameTable[LearnerProgress]
+    learners: JsonTable[LearnerRecord]
+    progress: JsonTable[LearnerProgress]
     config_table: Any
     formats: WireFormats
     gate: ProcessingGate
     processed: ProcessedOffsets
+
+    def offset_guard(self, agent: str, topics: Iterable[str]) -> OffsetGuard:
+        """The in-order, handled-only-commit guard of one agent over its source topics."""
+        return OffsetGuard.for_app(
+            self.app, agent, self.settings.kafka_bootstrap, self.processed, topics
+        )
 
     @property
     def event_source(self) -> str:

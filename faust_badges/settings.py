@@ -139,6 +139,18 @@ class Settings(BaseModel):
     def dead_letter_topic(self) -> str:
         return f"{self.app_id}-dead-letters"
 
+    def issuer_topic(self, provider: str) -> str:
+        """Issue/revoke commands for one provider, keyed by badge uuid."""
+        return f"{self.app_id}-issuer-{provider}"
+
+    def issuer_retry_topic(self, provider: str) -> str:
+        """Retries of one provider's commands, each with the time it is due."""
+        return f"{self.app_id}-issuer-{provider}-retries"
+
+    @property
+    def issuer_dead_letter_topic(self) -> str:
+        return f"{self.app_id}-issuer-dead-letters"
+
     @property
     def learner_events_topic(self) -> str:
         """The repartition topic: input events keyed by learner."""

@@ -12,6 +12,10 @@ from faust.types import TopicT
 from faust_badges.kafka_io import ensure_topics
 from faust_badges.settings import Settings
 
+#: Providers that issue badges, each with its own command and retry topics and agents, so that
+#: one provider being slow or down never holds up the other.
+PROVIDERS = ("credly", "accredible")
+
 
 @dataclass(frozen=True)
 class Topics:
@@ -19,6 +23,9 @@ class Topics:
     learner_events: TopicT  # the same events, decoded and keyed by learner (ours)
     lifecycle: TopicT  # badge.awarded / badge.revoked, keyed by badge uuid
     dead_letters: TopicT  # bad input: original bytes and headers plus the reason
+    issuer_commands: dict[str, TopicT]  # provider -> issue/revoke/retry commands by badge uuid
+    issuer_retries: dict[str, TopicT]  # provider -> retries waiting for their due time
+    issuer_dead_letters: TopicT  # commands given up on, with the reason
 
 
 def _raw_topic(app: faust.App, *names: str, **options: Any) -> TopicT:
@@ -40,6 +47,9 @@ async def create_missing_topics(settings: Settings, changelogs: Mapping[str, int
         settings.learner_events_topic: partitions,
         settings.lifecycle_topic: partitions,
         settings.dead_letter_topic: partitions,
+        settings.issuer_dead_letter_topic: partitions,
+        **{settings.issuer_topic(p): partitions for p in PROVIDERS},
+        **{settings.issuer_retry_topic(p): partitions for p in PROVIDERS},
         **changelogs,
     }
     compacted = {name: {"cleanup.policy": "compact"} for name in changelogs}
@@ -52,6 +62,7 @@ async def create_missing_topics(settings: Settings, changelogs: Mapping[str, int
 
 
 def declare_topics(app: faust.App, settings: Settings) -> Topics:
+    partitions = settings.topic_partitions
     return Topics(
         # allow_empty: an empty value is bad input to dead-letter, not something to drop unseen.
         inputs=_raw_topic(app, *settings.input_topics, allow_empty=True),
@@ -61,4 +72,13 @@ def declare_topics(app: faust.App, settings: Settings) -> Topics:
         # Declared so that the worker creates it when missing (clusters often forbid auto-create).
         lifecycle=_raw_topic(app, settings.lifecycle_topic, internal=True),
         dead_letters=_raw_topic(app, settings.dead_letter_topic, internal=True),
+        issuer_commands={
+            p: _raw_topic(app, settings.issuer_topic(p), partitions=partitions, internal=True)
+            for p in PROVIDERS
+        },
+        issuer_retries={
+            p: _raw_topic(app, settings.issuer_retry_topic(p), partitions=partitions, internal=True)
+            for p in PROVIDERS
+        },
+        issuer_dead_letters=_raw_topic(app, settings.issuer_dead_letter_topic, internal=True),
     )

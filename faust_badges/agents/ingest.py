@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from faust.types import EventT, StreamT
 
 from faust_badges.agents.dead_letters import dead_letter
-from faust_badges.agents.offsets import OffsetGuard, handled_in_order
+from faust_badges.agents.offsets import handled_in_order
 from faust_badges.events.cloudevents import header_map
 from faust_badges.events.inbound import Accepted, Rejected, Skipped, decode_inbound
 from faust_badges.events.learner_stream import encode_learner_event
@@ -17,9 +17,7 @@ from faust_badges.runtime import Runtime
 
 def register_ingest_agent(runtime: Runtime) -> None:
     app = runtime.app
-    offsets = OffsetGuard.for_app(
-        app, "ingest", runtime.settings.kafka_bootstrap, runtime.processed
-    )
+    offsets = runtime.offset_guard("ingest", runtime.settings.input_topics)
 
     @app.agent(runtime.topics.inputs, name="ingest")
     async def ingest(stream: StreamT) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import cast
 
@@ -40,20 +40,46 @@ RESEEK_EVERY = 2.0
 
 
 class ProcessedOffsets:
-    """Per partition consumed by our agents: the next offset to handle, which is also the offset
-    the consumer may commit."""
+    """Per agent and partition: the next offset to handle. A partition may be committed up to
+    the smallest of these among the agents that consume its topic (two agents read the same
+    topic when input and output share one)."""
 
     def __init__(self) -> None:
-        self._next: dict[TP, int] = {}
+        self._next: dict[tuple[str, TP], int] = {}
+        self._consumers: dict[str, set[str]] = {}  # topic -> agents
+
+    def for_agent(self, agent: str, topics: Iterable[str]) -> AgentOffsets:
+        for topic in topics:
+            self._consumers.setdefault(topic, set()).add(agent)
+        return AgentOffsets(self, agent)
+
+    def owns(self, tp: TP) -> bool:
+        """Whether our agents consume this partition (then this ledger decides its commits)."""
+        return tp.topic in self._consumers
+
+    def committable(self, tp: TP) -> int | None:
+        """The offset every consuming agent has handled up to; None until each has started."""
+        offsets = [self._next.get((agent, tp)) for agent in self._consumers.get(tp.topic, ())]
+        if not offsets or any(offset is None for offset in offsets):
+            return None
+        return min(offset for offset in offsets if offset is not None)
+
+    def partitions(self) -> set[TP]:
+        return {tp for _, tp in self._next}
+
+
+@dataclass(frozen=True)
+class AgentOffsets:
+    """One agent's entries in the ledger."""
+
+    ledger: ProcessedOffsets
+    agent: str
 
     def get(self, tp: TP) -> int | None:
-        return self._next.get(tp)
+        return self.ledger._next.get((self.agent, tp))
 
     def set(self, tp: TP, offset: int) -> None:
-        self._next[tp] = offset
-
-    def partitions(self) -> list[TP]:
-        return list(self._next)
+        self.ledger._next[(self.agent, tp)] = offset
 
 
 @dataclass
@@ -72,7 +98,7 @@ class OffsetGuard:
     def __init__(
         self,
         agent: str,
-        processed: ProcessedOffsets,
+        processed: AgentOffsets,
         *,
         resume_offset: ResumeOffset,
         seek: Seek,
@@ -88,13 +114,23 @@ class OffsetGuard:
 
     @classmethod
     def for_app(
-        cls, app: faust.App, agent: str, bootstrap: str, processed: ProcessedOffsets
+        cls,
+        app: faust.App,
+        agent: str,
+        bootstrap: str,
+        processed: ProcessedOffsets,
+        topics: Iterable[str],
     ) -> OffsetGuard:
         async def seek(tp: TP, offset: int) -> None:
             # seek_wait runs in the consumer's own thread (Consumer.seek does not, and stalls).
             await app.consumer.seek_wait({tp: offset})
 
-        return cls(agent, processed, resume_offset=CommittedOffsets(app, bootstrap).get, seek=seek)
+        return cls(
+            agent,
+            processed.for_agent(agent, topics),
+            resume_offset=CommittedOffsets(app, bootstrap).get,
+            seek=seek,
+        )
 
     async def admit(self, message: Message) -> bool:
         """True when ``message`` is the next one of its partition and must be handled now."""

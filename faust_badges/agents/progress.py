@@ -15,7 +15,7 @@ from typing import Any
 
 from faust.types import StreamT
 
-from faust_badges.agents.offsets import OffsetGuard, handled_in_order
+from faust_badges.agents.offsets import handled_in_order
 from faust_badges.core.badges import badge_data
 from faust_badges.core.decide import BadgeTransition, decide
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
@@ -35,9 +35,7 @@ _EVENT_TYPES = {BadgeStatus.AWARDED: BADGE_AWARDED, BadgeStatus.REVOKED: BADGE_R
 
 def register_progress_agent(runtime: Runtime) -> None:
     app = runtime.app
-    offsets = OffsetGuard.for_app(
-        app, "progress", runtime.settings.kafka_bootstrap, runtime.processed
-    )
+    offsets = runtime.offset_guard("progress", [runtime.settings.learner_events_topic])
 
     @app.agent(runtime.topics.learner_events, name="progress")
     async def progress_agent(stream: StreamT) -> None:

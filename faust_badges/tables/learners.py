@@ -6,13 +6,13 @@ import faust
 
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.tables.codecs import JsonStateCodec
-from faust_badges.tables.keyed import UsernameTable, declare_username_table
+from faust_badges.tables.keyed import JsonTable, declare_json_table
 
 LEARNER_CODEC = JsonStateCodec(LearnerRecord)
 
 
-def declare_learners_table(app: faust.App, partitions: int) -> UsernameTable[LearnerRecord]:
-    table = declare_username_table(
+def declare_learners_table(app: faust.App, partitions: int) -> JsonTable[LearnerRecord]:
+    table = declare_json_table(
         app, "learners", partitions, "Learners as last seen in events, keyed by username"
     )
-    return UsernameTable(table, LEARNER_CODEC)
+    return JsonTable(table, LEARNER_CODEC)

@@ -6,13 +6,13 @@ import faust
 
 from faust_badges.core.progress import LearnerProgress
 from faust_badges.tables.codecs import JsonStateCodec
-from faust_badges.tables.keyed import UsernameTable, declare_username_table
+from faust_badges.tables.keyed import JsonTable, declare_json_table
 
 PROGRESS_CODEC = JsonStateCodec(LearnerProgress)
 
 
-def declare_progress_table(app: faust.App, partitions: int) -> UsernameTable[LearnerProgress]:
-    table = declare_username_table(
+def declare_progress_table(app: faust.App, partitions: int) -> JsonTable[LearnerProgress]:
+    table = declare_json_table(
         app, "progress", partitions, "Learner badge progress and badges, keyed by username"
     )
-    return UsernameTable(table, PROGRESS_CODEC)
+    return JsonTable(table, PROGRESS_CODEC)

@@ -29,7 +29,8 @@ class Harness:
         self.committed = committed
         self.seeks: list[tuple[TP, int]] = []
         self.now = 0.0
-        self.processed = ProcessedOffsets()
+        self.ledger = ProcessedOffsets()
+        self.processed = self.ledger.for_agent("test", ["input"])
         self.guard = OffsetGuard(
             "test",
             self.processed,
@@ -118,4 +119,16 @@ async def test_partitions_are_independent() -> None:
     h = Harness({INPUT: 0, OTHER: 100})
     assert await h.handle(0, tp=INPUT) == [0]
     assert await h.handle(100, 101, tp=OTHER) == [100, 101]
-    assert sorted(h.processed.partitions()) == [INPUT, OTHER]
+    assert h.ledger.partitions() == {INPUT, OTHER}
+
+
+def test_a_shared_topic_commits_up_to_the_slowest_agent() -> None:
+    ledger = ProcessedOffsets()
+    ingest = ledger.for_agent("ingest", ["lifecycle"])
+    intake = ledger.for_agent("intake", ["lifecycle"])
+    tp = TP("lifecycle", 0)
+    ingest.set(tp, 10)
+    assert ledger.committable(tp) is None  # the other agent has not started on it
+    intake.set(tp, 7)
+    assert ledger.committable(tp) == 7
+    assert ledger.owns(tp) and not ledger.owns(TP("other", 0))

@@ -1,0 +1,18 @@
+"""The ``issued`` table: badge uuid -> IssuedBadge (where the badge stands at its provider)."""
+
+from __future__ import annotations
+
+import faust
+
+from faust_badges.core.issuing import IssuedBadge
+from faust_badges.tables.codecs import JsonStateCodec
+from faust_badges.tables.keyed import JsonTable, declare_json_table
+
+ISSUED_CODEC = JsonStateCodec(IssuedBadge)
+
+
+def declare_issued_table(app: faust.App, partitions: int) -> JsonTable[IssuedBadge]:
+    table = declare_json_table(
+        app, "issued", partitions, "Badges at their provider, keyed by badge uuid"
+    )
+    return JsonTable(table, ISSUED_CODEC)
