@@ -83,6 +83,11 @@ class Metrics:
         )
         self.awards = Counter("badges_awarded_total", "Badges awarded", ("template",))
         self.revocations = Counter("badges_revoked_total", "Badges revoked", ("template",))
+        self.issuer_calls = Counter(
+            "badges_issuer_calls_total",
+            "Provider calls by provider, call (issue, revoke) and result",
+            ("provider", "call", "result"),
+        )
         self.config_loads = Counter(
             "badges_config_loads_total", "Config documents loaded by result", ("result",)
         )
@@ -97,6 +102,7 @@ class Metrics:
             self.decisions,
             self.awards,
             self.revocations,
+            self.issuer_calls,
             self.config_loads,
         ]
         return counters + list(self._gauges)

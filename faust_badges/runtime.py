@@ -11,10 +11,12 @@ import faust
 
 from faust_badges.agents.offsets import OffsetGuard, ProcessedOffsets
 from faust_badges.agents.shutdown import ProcessingGate
+from faust_badges.core.issuing import IssuedBadge
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
 from faust_badges.events.formats import WireFormats
 from faust_badges.metrics import Metrics
+from faust_badges.providers.pool import ProviderPool
 from faust_badges.settings import Settings
 from faust_badges.tables.config import LiveConfig
 from faust_badges.tables.keyed import JsonTable
@@ -33,6 +35,8 @@ class Runtime:
     progress: JsonTable[LearnerProgress]
     config_table: Any
     formats: WireFormats
+    issued: JsonTable[IssuedBadge]
+    providers: ProviderPool
     gate: ProcessingGate
     processed: ProcessedOffsets
 

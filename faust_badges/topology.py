@@ -10,6 +10,8 @@ from mode.utils.objects import cached_property
 from mode.utils.queues import FlowControlEvent
 
 from faust_badges.agents.ingest import register_ingest_agent
+from faust_badges.agents.issuer import register_issuer_agents
+from faust_badges.agents.issuer_intake import register_issuer_intake
 from faust_badges.agents.offsets import ProcessedOffsets
 from faust_badges.agents.progress import register_progress_agent
 from faust_badges.agents.shutdown import ProcessingGate
@@ -18,9 +20,11 @@ from faust_badges.events.formats import WireFormats
 from faust_badges.faust_workarounds import LedgerTransport, LiveFlowControl
 from faust_badges.logs import log_kv
 from faust_badges.metrics import Metrics
+from faust_badges.providers.pool import ProviderPool
 from faust_badges.runtime import Runtime
 from faust_badges.settings import Settings
 from faust_badges.tables.config import LiveConfig, declare_config_table
+from faust_badges.tables.issued import declare_issued_table
 from faust_badges.tables.learners import declare_learners_table
 from faust_badges.tables.progress import declare_progress_table
 from faust_badges.topics import create_missing_topics, declare_topics
@@ -37,6 +41,7 @@ class BadgesApp(faust.App):
     processing_gate: ProcessingGate
     processed_offsets: ProcessedOffsets
     wire_formats: WireFormats
+    provider_pool: ProviderPool
 
     async def on_first_start(self) -> None:
         await super().on_first_start()
@@ -53,6 +58,7 @@ class BadgesApp(faust.App):
         await self.processing_gate.close()
         await super().on_stop()
         await self.wire_formats.close()
+        await self.provider_pool.close()
 
     @cached_property
     def flow_control(self) -> FlowControlEvent:
@@ -95,6 +101,7 @@ def build_app(settings: Settings) -> faust.App:
     app.processing_gate = ProcessingGate()
     app.processed_offsets = ProcessedOffsets()
     app.wire_formats = WireFormats.from_settings(settings)
+    app.provider_pool = ProviderPool()
     metrics = Metrics()
     live_config = LiveConfig(metrics)
     runtime = Runtime(
@@ -108,11 +115,15 @@ def build_app(settings: Settings) -> faust.App:
         progress=declare_progress_table(app, settings.topic_partitions),
         config_table=declare_config_table(app, live_config),
         formats=app.wire_formats,
+        issued=declare_issued_table(app, settings.topic_partitions),
+        providers=app.provider_pool,
         gate=app.processing_gate,
         processed=app.processed_offsets,
     )
     register_ingest_agent(runtime)
     register_progress_agent(runtime)
+    register_issuer_intake(runtime)
+    register_issuer_agents(runtime)
     register_health_view(runtime)
     register_metrics_view(runtime)
     return app

@@ -22,6 +22,7 @@ from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
 from faust_badges.core.index import ConfigIndex
 from faust_badges.core.learner import LearnerEvent, merge_learner
 from faust_badges.core.progress import BadgeStatus
+from faust_badges.events.cloudevents import TEMPLATE_HEADER
 from faust_badges.events.learner_stream import decode_learner_event
 from faust_badges.events.outbound import OutboundMessage
 from faust_badges.events.schema_registry import SchemaRegistryError
@@ -116,9 +117,11 @@ async def emit_transitions(
             badge=badge_data(runtime.namespace, badge.uuid, event.user, template),
             time=_transition_time(transition),
         )
+        # The template id travels in a header, for our issuer (other consumers ignore it).
+        headers = [*message.headers, (TEMPLATE_HEADER, badge.template_id.encode())]
         pending.append(
             await runtime.topics.lifecycle.send(
-                key=message.key, value=message.value, headers=list(message.headers)
+                key=message.key, value=message.value, headers=headers
             )
         )
     await asyncio.gather(*pending)

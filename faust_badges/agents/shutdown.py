@@ -21,6 +21,7 @@ class ProcessingGate:
         self._idle = asyncio.Event()
         self._idle.set()
         self._closed = False
+        self._closing = asyncio.Event()
 
     @asynccontextmanager
     async def processing(self) -> AsyncIterator[None]:
@@ -39,4 +40,16 @@ class ProcessingGate:
     async def close(self, timeout: float = 30.0) -> None:
         """Let no new event start and wait for those in processing to finish."""
         self._closed = True
+        self._closing.set()
         await asyncio.wait_for(self._idle.wait(), timeout)
+
+    async def sleep(self, seconds: float) -> bool:
+        """Wait, unless the gate closes first: True when the time passed, False when stopping
+        (the caller then leaves its event unhandled, to be redelivered after the restart)."""
+        if seconds <= 0:
+            return not self._closed
+        try:
+            await asyncio.wait_for(self._closing.wait(), seconds)
+        except TimeoutError:
+            return True
+        return False

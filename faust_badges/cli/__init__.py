@@ -5,13 +5,17 @@ from __future__ import annotations
 import click
 
 from faust_badges.cli.config_commands import config_group
+from faust_badges.cli.issuer_commands import issuer_group
 from faust_badges.cli.sample_commands import produce_sample
+from faust_badges.cli.sync_commands import sync_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
-    """Operate faust-badges: badge config, sample events (settings come from the environment)."""
+    """Operate faust-badges: config, issuing, provider sync, samples (settings from the env)."""
 
 
 main.add_command(config_group)
+main.add_command(issuer_group)
+main.add_command(sync_group)
 main.add_command(produce_sample)

@@ -9,10 +9,9 @@ import click
 
 from faust_badges.cli.common import load_settings, run
 from faust_badges.config_file import ConfigFileError, dump_config_yaml, load_config_file
+from faust_badges.config_topic import publish_config, read_config_document
 from faust_badges.core.config import BadgeConfig
 from faust_badges.core.index import config_revision
-from faust_badges.kafka_io import ensure_topics, produce, read_all
-from faust_badges.tables.config import CONFIG_KEY, encode_config
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -54,19 +53,8 @@ def apply(file: Path) -> None:
     """Validate FILE and publish it to the config topic; running workers pick it up."""
     config = _load_or_exit(file)
     settings = load_settings()
-    topic = settings.config_topic
-
-    async def publish() -> None:
-        await ensure_topics(
-            settings.kafka_bootstrap,
-            {topic: 1},
-            replication=settings.topic_replication_factor,
-            config={topic: {"cleanup.policy": "compact"}},
-        )
-        await produce(settings.kafka_bootstrap, topic, [(CONFIG_KEY, encode_config(config), [])])
-
-    run(publish())
-    click.echo(f"applied {file} to {topic}: {_summary(config)}")
+    run(publish_config(settings, config))
+    click.echo(f"applied {file} to {settings.config_topic}: {_summary(config)}")
 
 
 @config_group.command("show")
@@ -74,12 +62,10 @@ def apply(file: Path) -> None:
 def show(as_json: bool) -> None:
     """Print the config the workers currently use (the latest on the config topic)."""
     settings = load_settings()
-    records = run(read_all(settings.kafka_bootstrap, settings.config_topic))
-    latest = [r for r in records if r.key == CONFIG_KEY and r.value]
-    if not latest:
+    document = run(read_config_document(settings))
+    if document is None:
         raise click.ClickException(
             f"no config on {settings.config_topic}: "
             "publish one with `faust-badges config apply FILE`"
         )
-    document = json.loads(latest[-1].value or b"{}")
     click.echo(json.dumps(document, indent=2) if as_json else dump_config_yaml(document), nl=False)

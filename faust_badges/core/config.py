@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from faust_badges.core.operators import Operator, check_rule_value
 
@@ -89,8 +96,19 @@ class Template(_Strict):
     image_url: str | None = None
     active: bool = True
     issuer: Issuer = Field(default_factory=NoIssuer)
-    requirements: tuple[Requirement, ...] = Field(min_length=1)
+    # validate_default: a missing list is checked too (an active template needs requirements).
+    requirements: tuple[Requirement, ...] = Field(default=(), validate_default=True)
     penalties: tuple[Penalty, ...] = ()
+
+    @field_validator("requirements")
+    @classmethod
+    def _active_needs_requirements(
+        cls, requirements: tuple[Requirement, ...], info: ValidationInfo
+    ) -> tuple[Requirement, ...]:
+        # Synced templates arrive inactive and empty: an operator completes them first.
+        if not requirements and info.data.get("active", True):
+            raise ValueError("an active template needs at least one requirement")
+        return requirements
 
 
 class CredlyOrganization(_Strict):

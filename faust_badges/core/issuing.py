@@ -228,3 +228,11 @@ def failed(
     )
     reason = "attempts_exhausted" if transient else "provider_rejected"
     return Outcome(given_up, dead_letter=f"{reason}: {error}")
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledRetry:
+    """A retry waiting on the retry topic until it is due."""
+
+    command: Command
+    due_at: datetime

@@ -11,6 +11,8 @@ Headers = Iterable[tuple[str, bytes]]
 CONTENT_TYPE_AVRO = "application/avro"
 CONTENT_TYPE_JSON = "application/json"
 SPEC_VERSION = "1.0"
+#: Added to our badge events: our template id, for our issuer (other consumers ignore it).
+TEMPLATE_HEADER = "badges_template"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,15 +15,12 @@ from faust_badges.providers.names import scrub
 
 T = TypeVar("T")
 ErrorKind = Literal["transient", "permanent"]
+JSON = "application/json"
 DEFAULT_TIMEOUT = 10.0  # seconds, as the Open edX reference clients use
 
 
 class ProviderError(Exception):
-    """A provider call failed; ``kind`` says whether trying again later can help.
-
-    The message holds the provider, the operation, the HTTP status and a redacted detail,
-    never the API key or learner PII, so it may be logged and stored as the badge's last error.
-    """
+    """A failed call; ``kind``: can a later retry help? The message holds no API key, no PII."""
 
     def __init__(
         self,
@@ -55,8 +52,8 @@ class IssueResult:
 class ProviderClient:
     """One provider account over ``httpx.AsyncClient``; subclasses add the API's operations.
 
-    Each call makes exactly ONE request: the issuer agent owns retries (through its retry topic,
-    honouring ``ProviderError.retry_after``), so a retry loop here would multiply its attempts.
+    One attempt per call, no retry loop: the issuer agent owns retries (through its retry topic,
+    honouring ``ProviderError.retry_after``), and a loop here would multiply its attempts.
     """
 
     provider = "provider"
@@ -86,11 +83,7 @@ class ProviderClient:
             base_url=self.base_url,
             timeout=timeout,
             transport=transport,
-            headers={
-                "Accept": "application/json",
-                "Content-Type": "application/json",
-                "Authorization": authorization,
-            },
+            headers={"Accept": JSON, "Content-Type": JSON, "Authorization": authorization},
         )
 
     def _authorization(self, api_key: str) -> str:
@@ -108,8 +101,6 @@ class ProviderClient:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    # -- one request -------------------------------------------------------------------------
 
     async def _send(
         self,
@@ -134,10 +125,8 @@ class ProviderClient:
         if response.is_success or status in allow:
             return response
         reason = f"HTTP {status}: {self._detail(response, pii)}"
-        if status == 429:
+        if status == 429 or status >= 500:  # a 503 may carry Retry-After too
             raise self._error(what, reason, "transient", status, retry_after=_retry_after(response))
-        if status >= 500:
-            raise self._error(what, reason, "transient", status)
         raise self._rejected(response, what, pii)
 
     def _rejected(self, response: httpx.Response, what: str, pii: tuple[str, ...]) -> ProviderError:
@@ -168,7 +157,8 @@ class ProviderClient:
     def _detail(self, response: httpx.Response, pii: tuple[str, ...]) -> str:
         """The provider's error text, short, with the key and learner details scrubbed."""
         try:
-            text = json.dumps(response.json(), separators=(",", ":"))
+            # Not ASCII-escaped: "Zoë" must stay "Zoë" for scrub() to find it.
+            text = json.dumps(response.json(), separators=(",", ":"), ensure_ascii=False)
         except ValueError:
             return "non-JSON body"  # an HTML error page says nothing an operator can act on
         return scrub(text, secrets=self._secrets, pii=pii)
@@ -192,13 +182,6 @@ def as_objects(value: Any) -> list[dict[str, Any]]:
     """``value`` if it is a list of JSON objects, else TypeError (a malformed answer)."""
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise TypeError("expected a list of objects")
-    return value
-
-
-def as_object(value: Any) -> dict[str, Any]:
-    """``value`` if it is a JSON object, else TypeError."""
-    if not isinstance(value, dict):
-        raise TypeError("expected an object")
     return value
 
 

@@ -14,7 +14,6 @@ from faust_badges.providers.base import (
     IssueResult,
     ProviderClient,
     as_id,
-    as_object,
     as_objects,
     aware,
 )
@@ -41,7 +40,11 @@ class CredlyClient(ProviderClient):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(
-            api_key, sandbox=sandbox, api_base_url=api_base_url, timeout=timeout, transport=transport
+            api_key,
+            sandbox=sandbox,
+            api_base_url=api_base_url,
+            timeout=timeout,
+            transport=transport,
         )
         self.organization_id = organization_id
         self._org = f"organizations/{quote(organization_id, safe='')}/"
@@ -62,7 +65,7 @@ class CredlyClient(ProviderClient):
         template_id: str,
         issued_at: datetime,
     ) -> IssueResult:
-        """Issue the template's badge; a badge the learner already holds is returned, not doubled."""
+        """Issue the template's badge; one the learner already holds is returned, not doubled."""
         aware(issued_at, "issued_at")
         payload = {
             "recipient_email": recipient_email,
@@ -78,7 +81,11 @@ class CredlyClient(ProviderClient):
         if response.status_code == 422:
             if not _says_already_has_badge(response):
                 raise self._rejected(response, "issue", pii)
-            return await self._held_badge(recipient_email, template_id)
+            found = await self.find(recipient_email, template_id)
+            if found is None:
+                # Credly says it exists but does not list it (yet): asking later may help.
+                raise self._error("issue", "duplicate reported but not found", "transient")
+            return found
         return self._parse(response, "issue", _issue_result)
 
     async def revoke(self, badge_id: str, reason: str) -> str:
@@ -109,16 +116,20 @@ class CredlyClient(ProviderClient):
         """An organization event as Credly has it (how webhooks are authenticated)."""
         url = f"{self._org}events/{quote(event_id, safe='')}/"
         response = await self._send("GET", url, "event")
-        return self._parse(response, "event", lambda answer: as_object(answer["data"]))
+        return self._parse(response, "event", lambda answer: _object(answer["data"]))
 
-    async def _held_badge(self, recipient_email: str, template_id: str) -> IssueResult:
+    async def find(self, recipient_email: str, template_id: str) -> IssueResult | None:
+        """The badge of this template the learner holds (pending or accepted), if any.
+
+        For an issue whose outcome is unknown (a timeout), before revoking or issuing again.
+        """
         # Modelled on Credly's documented filter syntax (`field::value`, joined by "|"); the
         # filter names for this lookup are an assumption to check against the sandbox. The
         # answer is filtered again here, so an ignored filter can never adopt another's badge.
         filters = f"recipient_email::{recipient_email}|badge_template_id::{template_id}"
-        url, params = self._org + "badges", {"filter": filters}
-        response = await self._send("GET", url, "find_issued", params=params, pii=(recipient_email,))
-        badges = self._parse(response, "find_issued", lambda answer: as_objects(answer["data"]))
+        url, pii = self._org + "badges", (recipient_email,)
+        response = await self._send("GET", url, "find", params={"filter": filters}, pii=pii)
+        badges = self._parse(response, "find", lambda answer: as_objects(answer["data"]))
         for badge in badges:
             template = badge.get("badge_template") or {}
             held_template = badge.get("badge_template_id") or template.get("id")
@@ -129,8 +140,7 @@ class CredlyClient(ProviderClient):
                 and badge.get("state") in HOLDING_STATES
             ):
                 return IssueResult(as_id(badge["id"]), str(badge["state"]), already_existed=True)
-        # Credly said the badge exists but did not list it (yet): asking again later may help.
-        raise self._error("find_issued", "duplicate reported but not found", "transient")
+        return None
 
     def _on_base_host(self, url: str) -> httpx.URL:
         base = httpx.URL(self.base_url)
@@ -159,3 +169,10 @@ def _issue_result(answer: Any) -> IssueResult:
 def _template_page(answer: Any) -> tuple[list[dict[str, Any]], str | None]:
     next_url = (answer.get("metadata") or {}).get("next_page_url")
     return as_objects(answer["data"]), (as_id(next_url) if next_url else None)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else TypeError."""
+    if not isinstance(value, dict):
+        raise TypeError("expected an object")
+    return value

@@ -21,10 +21,10 @@ def scrub(text: str, *, secrets: tuple[str, ...], pii: tuple[str, ...]) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    for value in pii:
-        if value.strip():
-            # Whole words only, so the name "Al" does not mangle "Already".
-            word = rf"(?<!\w){re.escape(value.strip())}(?!\w)"
-            text = re.sub(word, "***", text, flags=re.IGNORECASE)
+    # Each value and each of its words (an echoed surname alone is still PII), longest first;
+    # whole words only, so the name "Al" does not mangle "Already".
+    terms = {term for value in pii for term in (value.strip(), *value.split()) if len(term) > 1}
+    for term in sorted(terms, key=len, reverse=True):
+        text = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", "***", text, flags=re.IGNORECASE)
     text = _EMAIL.sub("***", text)  # emails we did not send, e.g. echoed back by a proxy
     return text if len(text) <= MAX_DETAIL else text[:MAX_DETAIL] + "..."

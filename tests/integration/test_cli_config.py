@@ -45,6 +45,6 @@ def test_a_bad_config_is_not_published(kafka: str, tmp_path: Path) -> None:
     bad.write_text("templates:\n  - id: x\n    name: X\n    requirements: []\n")
     result = cli(deployment, "config", "apply", str(bad))
     assert result.returncode == 1
-    assert "templates[0].requirements: needs at least 1 item(s)" in result.stderr
+    assert "templates[0].requirements: an active template needs at least one" in result.stderr
     records = deployment.read(f"{deployment.app_id}-config-changelog")
     assert [r for r in records if r.key == CONFIG_KEY] == []

@@ -44,3 +44,20 @@ async def test_no_event_starts_after_close() -> None:
 
 async def test_close_with_nothing_in_processing_returns_at_once() -> None:
     await asyncio.wait_for(ProcessingGate().close(timeout=1), 0.5)
+
+
+async def test_sleep_returns_early_and_false_when_the_gate_closes() -> None:
+    gate = ProcessingGate()
+
+    async def wait_a_minute() -> bool:
+        async with gate.processing():
+            return await gate.sleep(60)
+
+    task = asyncio.ensure_future(wait_a_minute())
+    await asyncio.sleep(0.01)
+    await gate.close(timeout=1)
+    assert await task is False
+
+
+async def test_sleep_returns_true_when_the_time_has_passed() -> None:
+    assert await ProcessingGate().sleep(0.01) is True

@@ -223,9 +223,16 @@ def test_a_path_with_an_empty_part_is_rejected() -> None:
     )
 
 
-def test_a_template_without_requirements_is_rejected() -> None:
+def test_an_active_template_without_requirements_is_rejected() -> None:
     document = {"templates": [{"id": "py", "name": "Py", "requirements": []}]}
-    assert "at least 1" in error_at(document, "templates[0].requirements").message
+    message = error_at(document, "templates[0].requirements").message
+    assert message == "an active template needs at least one requirement"
+
+
+def test_an_inactive_template_may_wait_for_its_requirements() -> None:
+    # What template sync adds: inactive, for an operator to complete.
+    document = {"templates": [{"id": "py", "name": "Py", "active": False}]}
+    assert parse_config(document).templates[0].requirements == ()
 
 
 def test_an_issuer_error_is_located_without_the_provider_tag() -> None:

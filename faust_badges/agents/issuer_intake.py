@@ -1,0 +1,84 @@
+"""The issuer intake agent: our own badge events on the lifecycle topic become issue and revoke
+commands on the topic of the template's provider.
+
+Only events this deployment emitted (``ce_source``) are taken, and their template is named by a
+header we add, so other producers' badge events on a shared topic are left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from faust.types import EventT, StreamT
+
+from faust_badges.agents.offsets import handled_in_order
+from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
+from faust_badges.core.issuing import Command, CommandKind, Recipient
+from faust_badges.events.cloudevents import (
+    CONTENT_TYPE_AVRO,
+    CONTENT_TYPE_JSON,
+    TEMPLATE_HEADER,
+    EventMetadata,
+    header_map,
+    parse_event_time,
+)
+from faust_badges.events.errors import BadBody
+from faust_badges.events.issuer_messages import encode_command
+from faust_badges.logs import log_kv
+from faust_badges.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+_KINDS = {BADGE_AWARDED: CommandKind.ISSUE, BADGE_REVOKED: CommandKind.REVOKE}
+
+
+def register_issuer_intake(runtime: Runtime) -> None:
+    app = runtime.app
+    offsets = runtime.offset_guard("issuer_intake", [runtime.settings.lifecycle_topic])
+
+    @app.agent(runtime.topics.lifecycle, name="issuer_intake")
+    async def issuer_intake(stream: StreamT) -> None:
+        async for event in handled_in_order(stream, offsets, runtime.gate):
+            await forward_badge_event(runtime, event)
+
+
+async def forward_badge_event(runtime: Runtime, event: EventT) -> None:
+    """Turn one of our badge events into a command for its provider's issuer."""
+    headers = header_map(event.message.headers)
+    meta = EventMetadata.from_headers(headers)
+    kind = _KINDS.get(meta.type)
+    if kind is None or meta.source != runtime.event_source:
+        return
+    template_id = headers.get(TEMPLATE_HEADER, b"").decode()
+    plan = runtime.config.current().templates.get(template_id)
+    if plan is None or plan.template.issuer.provider == "none":
+        return  # issued by Open edX itself: no provider to call
+    content_type = meta.content_type.split(";")[0].strip() or CONTENT_TYPE_JSON
+    decoder = runtime.formats.decoders.get(
+        content_type, runtime.formats.decoders[CONTENT_TYPE_AVRO]
+    )
+    try:
+        badge = (await decoder(event.message.value or b"", meta.type))["badge"]
+    except (BadBody, KeyError, TypeError) as exc:
+        log_kv(
+            logger,
+            logging.ERROR,
+            "badge_event_unreadable",
+            event_id=meta.id,
+            error=type(exc).__name__,
+        )
+        return
+    pii = badge["user"]["pii"]
+    recipient = Recipient(
+        username=pii["username"],
+        user_id=badge["user"]["id"],
+        email=pii["email"],
+        name=pii["name"],
+        awarded_at=parse_event_time(meta.time, datetime.now(UTC)),
+    )
+    provider = plan.template.issuer.provider
+    command = Command(kind, badge["uuid"], template_id, provider, recipient)
+    await runtime.topics.issuer_commands[provider].send(
+        key=command.badge_uuid.encode(), value=encode_command(command)
+    )

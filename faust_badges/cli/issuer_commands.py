@@ -1,0 +1,78 @@
+"""``faust-badges issuer retry BADGE_UUID | --all-errors``: re-queue badges parked in ``error``."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from faust_badges.cli.common import load_settings, run
+from faust_badges.core.issuing import Command, CommandKind, IssuedBadge, IssueState
+from faust_badges.events.issuer_messages import encode_command
+from faust_badges.kafka_io import produce, read_all
+from faust_badges.settings import Settings
+from faust_badges.tables.issued import ISSUED_CODEC
+
+
+@click.group("issuer")
+def issuer_group() -> None:
+    """Look after badges at their providers."""
+
+
+@issuer_group.command("retry")
+@click.argument("badge_uuid", required=False)
+@click.option("--all-errors", is_flag=True, help="Re-queue every badge in state error.")
+def retry(badge_uuid: str | None, all_errors: bool) -> None:
+    """Re-queue a badge in state error (or all of them) for its provider's issuer."""
+    if bool(badge_uuid) == all_errors:
+        raise click.UsageError("give a BADGE_UUID or --all-errors (one of them)")
+    settings = load_settings()
+    records = run(issued_records(settings))
+    if badge_uuid:
+        record = records.get(badge_uuid)
+        if record is None:
+            raise click.ClickException(f"no issued record for badge {badge_uuid}")
+        if record.state is not IssueState.ERROR:
+            raise click.ClickException(
+                f"badge {badge_uuid} is {record.state}, not error: nothing to retry"
+            )
+        chosen = [record]
+    else:
+        chosen = [r for r in records.values() if r.state is IssueState.ERROR]
+    run(queue_retries(settings, chosen))
+    click.echo(f"re-queued {len(chosen)} badge(s) in error")
+
+
+async def issued_records(settings: Settings) -> dict[str, IssuedBadge]:
+    """The issued table as its changelog holds it: the latest record per badge."""
+    changelog = f"{settings.app_id}-issued-changelog"
+    records: dict[str, IssuedBadge] = {}
+    for record in await read_all(settings.kafka_bootstrap, changelog):
+        if record.key is not None and record.value:
+            records[record.key.decode()] = ISSUED_CODEC.load(record.value)
+    return records
+
+
+async def queue_retries(settings: Settings, records: list[IssuedBadge]) -> None:
+    by_provider: dict[str, list[IssuedBadge]] = {}
+    for record in records:
+        by_provider.setdefault(record.provider, []).append(record)
+    await asyncio.gather(
+        *(
+            produce(
+                settings.kafka_bootstrap,
+                settings.issuer_topic(provider),
+                [
+                    (
+                        r.badge_uuid.encode(),
+                        encode_command(
+                            Command(CommandKind.RETRY, r.badge_uuid, r.template_id, r.provider)
+                        ),
+                        [],
+                    )
+                    for r in group
+                ],
+            )
+            for provider, group in by_provider.items()
+        )
+    )
