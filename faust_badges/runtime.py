@@ -11,7 +11,7 @@ import faust
 
 from faust_badges.agents.offsets import OffsetGuard, ProcessedOffsets
 from faust_badges.agents.shutdown import ProcessingGate
-from faust_badges.core.issuing import IssuedBadge
+from faust_badges.core.issuing import IssuedBadge, RetryPolicy
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
 from faust_badges.events.formats import WireFormats
@@ -44,6 +44,13 @@ class Runtime:
         """The in-order, handled-only-commit guard of one agent over its source topics."""
         return OffsetGuard.for_app(
             self.app, agent, self.settings.kafka_bootstrap, self.processed, topics
+        )
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            max_attempts=self.settings.issuer_max_attempts,
+            base_delay=self.settings.issuer_retry_delay,
         )
 
     @property

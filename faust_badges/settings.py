@@ -38,6 +38,9 @@ ENVIRONMENT: dict[str, str] = {
     "SCHEMA_REGISTRY_URL": "schema_registry_url",
     "SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO": "schema_registry_user_info",
     "BADGES_OPS_TOKEN": "ops_token",
+    "PROVIDER_TIMEOUT": "provider_timeout",
+    "BADGES_ISSUER_MAX_ATTEMPTS": "issuer_max_attempts",
+    "BADGES_ISSUER_RETRY_DELAY": "issuer_retry_delay",
     "LOG_LEVEL": "log_level",
 }
 
@@ -67,6 +70,9 @@ class Settings(BaseModel):
     schema_registry_url: str | None = None
     schema_registry_user_info: SecretStr | None = None  # "user:password", as Confluent names it
     ops_token: SecretStr | None = None
+    provider_timeout: float = Field(10.0, gt=0)  # seconds per Credly/Accredible call
+    issuer_max_attempts: int = Field(6, ge=1)  # calls before a badge is parked in error
+    issuer_retry_delay: float = Field(2.0, gt=0)  # first backoff; doubles, capped at 300 s
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("event_topics", mode="before")

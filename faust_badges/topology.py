@@ -101,7 +101,7 @@ def build_app(settings: Settings) -> faust.App:
     app.processing_gate = ProcessingGate()
     app.processed_offsets = ProcessedOffsets()
     app.wire_formats = WireFormats.from_settings(settings)
-    app.provider_pool = ProviderPool()
+    app.provider_pool = ProviderPool(timeout=settings.provider_timeout)
     metrics = Metrics()
     live_config = LiveConfig(metrics)
     runtime = Runtime(

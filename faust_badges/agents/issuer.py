@@ -20,7 +20,6 @@ from faust_badges.core.issuing import (
     CommandKind,
     IssuedBadge,
     Outcome,
-    RetryPolicy,
     ScheduledRetry,
     failed,
     plan,
@@ -39,7 +38,6 @@ from faust_badges.topics import PROVIDERS
 
 logger = logging.getLogger(__name__)
 
-RETRY_POLICY = RetryPolicy()
 _RNG = random.Random()
 
 
@@ -115,7 +113,7 @@ async def _call(runtime: Runtime, call: Call, record: IssuedBadge, now: datetime
             retry_after=exc.retry_after,
             error=str(exc),
             now=now,
-            policy=RETRY_POLICY,
+            policy=runtime.retry_policy,
             rng=_RNG,
         )
         log_kv(

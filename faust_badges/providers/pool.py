@@ -37,8 +37,9 @@ class ProviderAnswer:
 class ProviderPool:
     """Performs issue and revoke calls for issued-badge records."""
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, environ: Mapping[str, str] | None = None, *, timeout: float = 10.0) -> None:
         self._environ = os.environ if environ is None else environ
+        self._timeout = timeout
         self._clients: dict[tuple[object, ...], ProviderClient] = {}
 
     async def perform(self, call: Call, record: IssuedBadge, index: ConfigIndex) -> ProviderAnswer:
@@ -117,7 +118,11 @@ class ProviderPool:
         client = self._clients.get(key)
         if client is None:
             client = self._clients[key] = CredlyClient(
-                account.id, api_key, sandbox=settings.sandbox, api_base_url=settings.api_base_url
+                account.id,
+                api_key,
+                sandbox=settings.sandbox,
+                api_base_url=settings.api_base_url,
+                timeout=self._timeout,
             )
         assert isinstance(client, CredlyClient)
         return client
@@ -138,7 +143,10 @@ class ProviderPool:
         client = self._clients.get(key)
         if client is None:
             client = self._clients[key] = AccredibleClient(
-                api_key, sandbox=settings.sandbox, api_base_url=settings.api_base_url
+                api_key,
+                sandbox=settings.sandbox,
+                api_base_url=settings.api_base_url,
+                timeout=self._timeout,
             )
         assert isinstance(client, AccredibleClient)
         return client

@@ -15,7 +15,7 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.servers.credly import LocalProviderServer, RecordedRequest, Reply
+from tests.servers.provider_http import LocalProviderServer, RecordedRequest, Reply
 
 __all__ = ["LocalAccredible", "RecordedRequest"]
 RECIPIENT = ("name", "email")  # required, non-empty
