@@ -28,6 +28,7 @@ from faust_badges.tables.issued import declare_issued_table
 from faust_badges.tables.learners import declare_learners_table
 from faust_badges.tables.progress import declare_progress_table
 from faust_badges.topics import create_missing_topics, declare_topics
+from faust_badges.web.credly_webhook import register_credly_webhook
 from faust_badges.web.health import register_health_view
 from faust_badges.web.metrics import register_metrics_view
 
@@ -126,4 +127,5 @@ def build_app(settings: Settings) -> faust.App:
     register_issuer_agents(runtime)
     register_health_view(runtime)
     register_metrics_view(runtime)
+    register_credly_webhook(runtime)
     return app

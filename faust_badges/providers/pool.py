@@ -68,7 +68,7 @@ class ProviderPool:
         recipient, issuer = record.recipient, template.issuer
         if isinstance(issuer, CredlyIssuer):
             first, last = split_name(recipient.name)
-            return await self._credly(issuer, config).issue(
+            return await self.credly(issuer.organization_id, config).issue(
                 recipient_email=recipient.email,
                 first_name=first,
                 last_name=last,
@@ -90,7 +90,7 @@ class ProviderPool:
     ) -> ProviderAnswer:
         issuer, email = template.issuer, record.recipient.email
         if isinstance(issuer, CredlyIssuer):
-            credly = self._credly(issuer, config)
+            credly = self.credly(issuer.organization_id, config)
             badge_id = record.external_id or await _found(credly.find(email, issuer.template_id))
             if badge_id is None:  # never reached Credly: nothing to take back
                 return ProviderAnswer(None, IssueState.REVOKED)
@@ -108,9 +108,10 @@ class ProviderPool:
             return ProviderAnswer(credential_id, IssueState(state))
         raise ProviderError(f"template {template.id!r} has no provider", kind="permanent")
 
-    def _credly(self, issuer: CredlyIssuer, config: BadgeConfig) -> CredlyClient:
+    def credly(self, organization_id: str, config: BadgeConfig) -> CredlyClient:
+        """The client of a configured Credly organization."""
         settings = config.providers.credly
-        account = next((o for o in settings.organizations if o.id == issuer.organization_id), None)
+        account = next((o for o in settings.organizations if o.id == organization_id), None)
         if account is None:  # the config check prevents it; a removed organization does not
             raise ProviderError("Credly organization is not configured", kind="permanent")
         api_key = self._api_key(account.api_key_env)

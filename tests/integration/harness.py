@@ -235,6 +235,22 @@ class WorkerProcess:
         except json.JSONDecodeError:
             return body
 
+    def post(self, path: str, body: Any, token: str | None = OPS_TOKEN) -> tuple[int, Any]:
+        """POST JSON; returns (status, parsed JSON body or None)."""
+        request = self._request(path, token)
+        request.data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        request.add_header("Content-Type", "application/json")
+        request.method = "POST"
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, raw = int(response.status), response.read()
+        except urllib.error.HTTPError as error:
+            status, raw = int(error.code), error.read()
+        try:
+            return status, json.loads(raw) if raw else None
+        except json.JSONDecodeError:
+            return status, None
+
     def status(self, path: str, token: str | None = OPS_TOKEN) -> int:
         """The HTTP status code of a GET."""
         try:

@@ -4,6 +4,7 @@ failure matrix, never issuing twice, provider isolation, manual retry, no secret
 from __future__ import annotations
 
 import base64
+import json
 import signal
 import subprocess
 import time
@@ -373,3 +374,97 @@ def test_killed_between_the_providers_answer_and_the_table_write_issues_once(
         record = learner.wait_for("pending", "accepted")
     assert len(credly_badges(credly, learner.email)) == 1  # the retry found it, did not re-issue
     assert record.external_id == credly_badges(credly, learner.email)[0]["id"]
+
+
+WEBHOOK = "/badges/credly/webhook/"
+
+
+def published_templates(deployment: Deployment) -> list[dict[str, Any]]:
+    records = deployment.read(f"{deployment.app_id}-config-changelog")
+    return list(json.loads(records[-1].value or b"{}")["templates"])
+
+
+def test_credly_webhook_is_checked_with_credly_and_updates_the_config(
+    credly: LocalCredly, deployment: Deployment, worker: WorkerProcess
+) -> None:
+    assert worker.post(WEBHOOK, b"not json", token=None)[0] == 400
+    unknown_org = {"id": "e0", "organization_id": "nope", "event_type": "badge_template.created"}
+    assert worker.post(WEBHOOK, unknown_org, token=None)[0] == 404
+    forged = {"id": "never-sent", "organization_id": ORG, "event_type": "badge_template.created"}
+    assert worker.post(WEBHOOK, forged, token=None)[0] == 403
+
+    new_template = {
+        "id": str(uuid.uuid4()),
+        "name": "Data Wrangler",
+        "state": "active",
+        "description": "Wrangles data",
+        "owner": {"id": ORG},
+    }
+    credly.add_event(
+        ORG,
+        "e1",
+        {"id": "e1", "event_type": "badge_template.created", "badge_template": new_template},
+    )
+    created = {"id": "e1", "organization_id": ORG, "event_type": "badge_template.created"}
+    status, body = worker.post(WEBHOOK, created, token=None)
+    assert status == 200, body
+    wait_until(
+        lambda: any(
+            t["issuer"].get("template_id") == new_template["id"]
+            for t in published_templates(deployment)
+        ),
+        30,
+        "the synced template on the config topic",
+    )
+    [added] = [
+        t
+        for t in published_templates(deployment)
+        if t["issuer"].get("template_id") == new_template["id"]
+    ]
+    assert added["active"] is False and added["name"] == "Data Wrangler"
+
+    credly.add_event(
+        ORG,
+        "e2",
+        {
+            "id": "e2",
+            "event_type": "badge_template.deleted",
+            "badge_template": {"id": CREDLY_TEMPLATE},
+        },
+    )
+    deleted = {"id": "e2", "organization_id": ORG, "event_type": "badge_template.deleted"}
+    assert worker.post(WEBHOOK, deleted, token=None)[0] == 200
+    wait_until(
+        lambda: (
+            not next(t for t in published_templates(deployment) if t["id"] == "credly")["active"]
+        ),
+        30,
+        "the deleted template deactivated",
+    )
+
+
+def test_sync_credly_adds_every_page_of_templates_inactive(
+    credly: LocalCredly,
+    kafka: str,
+    accredible: LocalAccredible,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    deployment = new_deployment(kafka, tmp_path_factory.mktemp("sync"), credly, accredible)
+    names = [f"Synced {i}" for i in range(5)]
+    for name in names:
+        credly.add_template(ORG, name=name)
+    credly.page_size = 2  # several pages
+    result = subprocess.run(
+        [str(CLI), "sync", "credly"],
+        env=deployment.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    templates = {t["name"]: t for t in published_templates(deployment)}
+    for name in names:
+        assert templates[name]["active"] is False
+        assert templates[name]["issuer"]["organization_id"] == ORG
+    page_requests = [r for r in credly.requests if "badge_templates" in r.path]
+    assert len(page_requests) >= 3
