@@ -74,7 +74,8 @@ class IssuedBadge:
     recipient: Recipient
     wanted: Wanted
     state: IssueState
-    attempts: int = 0  # calls made for the current goal (reset by a manual retry)
+    attempts: int = 0  # calls made for the current goal (reset by a manual retry or a revoke)
+    calls: int = 0  # calls ever made: 0 means the provider cannot hold the badge
     external_id: str | None = None
     last_error: str | None = None
     next_attempt_at: datetime | None = None
@@ -92,9 +93,8 @@ class RetryPolicy:
     jitter: float = 0.2
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
-        backoff = min(self.max_delay, self.base_delay * 2 ** max(0, attempt - 1))
-        backoff *= 1 + rng.uniform(0, self.jitter)
-        return max(backoff, min(retry_after or 0.0, self.max_delay))
+        backoff = self.base_delay * 2 ** max(0, attempt - 1) * (1 + rng.uniform(0, self.jitter))
+        return min(self.max_delay, max(backoff, retry_after or 0.0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +159,7 @@ def _plan_revoke(record: IssuedBadge) -> Plan:
     revoking = replace(record, wanted=Wanted.REVOKED)
     if record.state in HELD:
         return Plan(replace(revoking, attempts=0), Call.REVOKE)
-    if record.state is IssueState.QUEUED and record.attempts == 0:
+    if record.state is IssueState.QUEUED and record.calls == 0 and record.attempts == 0:
         # Never called: the provider holds nothing. Settle it without a call.
         return Plan(replace(revoking, state=_revoked_state(record.provider)), Call.NOTHING)
     # Queued after a call whose outcome is unknown, retrying or in error: the provider may hold
@@ -188,6 +188,7 @@ def succeeded(
             state=IssueState(state),
             external_id=external_id or record.external_id,
             attempts=record.attempts + 1,
+            calls=record.calls + 1,
             last_error=None,
             next_attempt_at=None,
             updated_at=now,
@@ -206,13 +207,14 @@ def failed(
     rng: random.Random,
 ) -> Outcome:
     """A call failed: schedule a retry, or give up into ``error`` and the dead-letter topic."""
-    attempts = record.attempts + 1
+    attempts, calls = record.attempts + 1, record.calls + 1
     if transient and attempts < policy.max_attempts:
         due = now + timedelta(seconds=policy.delay(attempts, retry_after, rng))
         retrying = replace(
             record,
             state=IssueState.RETRYING,
             attempts=attempts,
+            calls=calls,
             last_error=error,
             next_attempt_at=due,
             updated_at=now,
@@ -222,6 +224,7 @@ def failed(
         record,
         state=IssueState.ERROR,
         attempts=attempts,
+        calls=calls,
         last_error=error,
         next_attempt_at=None,
         updated_at=now,

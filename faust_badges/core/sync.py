@@ -143,5 +143,12 @@ def _fold(
 
 def _slug(provider: str, name: str, provider_id: str, taken: set[str]) -> str:
     words = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "template"
-    slug = f"{provider}-{words}"
-    return slug if slug not in taken else f"{slug}-{re.sub(r'[^a-z0-9]', '', provider_id)[:8]}"
+    base = f"{provider}-{words}"
+    candidates = [base, f"{base}-{re.sub(r'[^a-z0-9]', '', provider_id.lower())[:8]}"]
+    for candidate in candidates:
+        if candidate not in taken:
+            return candidate
+    number = 2
+    while f"{candidates[-1]}-{number}" in taken:
+        number += 1
+    return f"{candidates[-1]}-{number}"
