@@ -301,15 +301,17 @@ def test_connection_refused_is_retried_until_the_provider_returns(
     assert len(credly_badges(credly, learner.email)) == 1
 
 
+@pytest.mark.parametrize("which", ["uuid", "all-errors"])
 def test_issuer_retry_re_issues_a_badge_parked_in_error(
-    credly: LocalCredly, deployment: Deployment, worker: WorkerProcess
+    credly: LocalCredly, deployment: Deployment, worker: WorkerProcess, which: str
 ) -> None:
     learner = Learner(deployment, "credly")
     credly.fail_next(400)
     learner.passes()
     learner.wait_for("error")
+    target = [learner.badge] if which == "uuid" else ["--all-errors"]
     result = subprocess.run(
-        [str(CLI), "issuer", "retry", learner.badge],
+        [str(CLI), "issuer", "retry", *target],
         env=deployment.env(),
         capture_output=True,
         text=True,
@@ -318,6 +320,21 @@ def test_issuer_retry_re_issues_a_badge_parked_in_error(
     assert result.returncode == 0, result.stderr
     learner.wait_for("pending", "accepted")
     assert len(credly_badges(credly, learner.email)) == 1
+
+
+def test_a_revoke_while_the_issue_is_being_retried_leaves_nothing_issued(
+    credly: LocalCredly, deployment: Deployment, worker: WorkerProcess
+) -> None:
+    learner = Learner(deployment, "credly")
+    credly.fail_next(503, times=1)
+    learner.passes()
+    learner.wait_for("retrying", "pending", "accepted")
+    learner.passes(False)  # the penalty revokes the badge while its issue may be pending
+    learner.wait_for("revoked")
+    time.sleep(2)  # the issue's scheduled retry comes due meanwhile and must do nothing
+    final = learner.record()
+    assert final is not None and final.state == "revoked"
+    assert all(b["state"] == "revoked" for b in credly_badges(credly, learner.email))
 
 
 def test_a_slow_provider_does_not_hold_up_the_other(
@@ -337,6 +354,9 @@ def test_a_slow_provider_does_not_hold_up_the_other(
         other.wait_for("accepted", timeout=8)
         settled = [learner.record() for learner in slowed]
         assert any(r is None or r.state not in ISSUED for r in settled), "Credly was not slow"
+        # Awards never wait for issuing: every badge event is already out.
+        awarded = {e.key for e in deployment.badge_events() if e.status == "awarded"}
+        assert {learner.badge for learner in slowed} <= awarded
     finally:
         credly.reset_failures()
     for learner in slowed:
