@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import click
@@ -12,9 +12,8 @@ from faust_badges.config_topic import publish_config, read_config_document
 from faust_badges.core.config import BadgeConfig
 from faust_badges.core.config_checks import InvalidConfig, parse_config
 from faust_badges.core.sync import SyncSummary, sync_accredible_groups, sync_credly_templates
-from faust_badges.providers.accredible import AccredibleClient
 from faust_badges.providers.base import ProviderError
-from faust_badges.providers.credly import CredlyClient
+from faust_badges.providers.pool import ProviderPool
 
 
 @click.group("sync")
@@ -28,13 +27,6 @@ def _current_config() -> tuple[Any, BadgeConfig]:
     if document is None:
         raise click.ClickException("no config yet: `faust-badges config apply FILE` first")
     return settings, parse_config(document)
-
-
-def _api_key(variable: str) -> str:
-    value = os.environ.get(variable, "")
-    if not value:
-        raise click.ClickException(f"the API key variable {variable} is not set")
-    return value
 
 
 def _publish(settings: Any, config: BadgeConfig, summary: SyncSummary, dry_run: bool) -> None:
@@ -60,32 +52,15 @@ def _publish(settings: Any, config: BadgeConfig, summary: SyncSummary, dry_run: 
 def sync_credly(organization: str | None, dry_run: bool) -> None:
     """Fetch every page of each organization's active badge templates."""
     settings, config = _current_config()
-    provider = config.providers.credly
-    organizations = [o for o in provider.organizations if organization in (None, o.id)]
-    if not organizations:
+    accounts = [o.id for o in config.providers.credly.organizations if organization in (None, o.id)]
+    if not accounts:
         raise click.ClickException("no such Credly organization in providers.credly")
-    total = SyncSummary()
-    for account in organizations:
 
-        async def fetch(account_id: str = account.id, key_env: str = account.api_key_env) -> Any:
-            client = CredlyClient(
-                account_id,
-                _api_key(key_env),
-                sandbox=provider.sandbox,
-                api_base_url=provider.api_base_url,
-            )
-            try:
-                return await client.badge_templates()
-            finally:
-                await client.close()
+    async def fetch(pool: ProviderPool, account: str) -> list[dict[str, Any]]:
+        return await pool.credly(account, config).badge_templates()
 
-        try:
-            templates = run(fetch())
-        except ProviderError as exc:
-            raise click.ClickException(f"Credly organization {account.id}: {exc}") from None
-        config, summary = sync_credly_templates(config, account.id, templates)
-        _merge(total, summary)
-    _publish(settings, config, total, dry_run)
+    synced, summary = _sync(config, accounts, fetch, sync_credly_templates)
+    _publish(settings, synced, summary, dry_run)
 
 
 @sync_group.command("accredible")
@@ -94,32 +69,42 @@ def sync_credly(organization: str | None, dry_run: bool) -> None:
 def sync_accredible(api_config: str | None, dry_run: bool) -> None:
     """Fetch the groups of each Accredible API config."""
     settings, config = _current_config()
-    provider = config.providers.accredible
-    accounts = [c for c in provider.api_configs if api_config in (None, c.name)]
+    names = config.providers.accredible.api_configs
+    accounts = [c.name for c in names if api_config in (None, c.name)]
     if not accounts:
         raise click.ClickException("no such Accredible api_config in providers.accredible")
-    total = SyncSummary()
-    for account in accounts:
 
-        async def fetch(key_env: str = account.api_key_env) -> Any:
-            client = AccredibleClient(
-                _api_key(key_env), sandbox=provider.sandbox, api_base_url=provider.api_base_url
-            )
-            try:
-                return await client.groups()
-            finally:
-                await client.close()
+    async def fetch(pool: ProviderPool, account: str) -> list[dict[str, Any]]:
+        return await pool.accredible(account, config).groups()
 
+    synced, summary = _sync(config, accounts, fetch, sync_accredible_groups)
+    _publish(settings, synced, summary, dry_run)
+
+
+Fetch = Callable[[ProviderPool, str], Awaitable[list[dict[str, Any]]]]
+Fold = Callable[[BadgeConfig, str, list[dict[str, Any]]], tuple[BadgeConfig, SyncSummary]]
+
+
+def _sync(
+    config: BadgeConfig, accounts: list[str], fetch: Fetch, fold: Fold
+) -> tuple[BadgeConfig, SyncSummary]:
+    """Fetch each account's templates and fold them into the config, one account at a time."""
+
+    async def fetch_all() -> list[list[dict[str, Any]]]:
+        pool = ProviderPool()
         try:
-            groups = run(fetch())
-        except ProviderError as exc:
-            raise click.ClickException(f"Accredible api_config {account.name}: {exc}") from None
-        config, summary = sync_accredible_groups(config, account.name, groups)
-        _merge(total, summary)
-    _publish(settings, config, total, dry_run)
+            return [await fetch(pool, account) for account in accounts]
+        finally:
+            await pool.close()
 
-
-def _merge(total: SyncSummary, summary: SyncSummary) -> None:
-    total.added += summary.added
-    total.updated += summary.updated
-    total.deactivated += summary.deactivated
+    try:
+        fetched = run(fetch_all())
+    except ProviderError as exc:
+        raise click.ClickException(str(exc)) from None
+    total = SyncSummary()
+    for account, items in zip(accounts, fetched, strict=True):
+        config, summary = fold(config, account, items)
+        total.added += summary.added
+        total.updated += summary.updated
+        total.deactivated += summary.deactivated
+    return config, total

@@ -9,7 +9,6 @@ from urllib.parse import quote
 import httpx
 
 from faust_badges.providers.base import (
-    DEFAULT_TIMEOUT,
     IssueResult,
     ProviderClient,
     as_id,
@@ -27,23 +26,6 @@ class AccredibleClient(ProviderClient):
     provider = "accredible"
     production_url = "https://api.accredible.com/v1/"
     sandbox_url = "https://sandbox.api.accredible.com/v1/"
-
-    def __init__(
-        self,
-        api_key: str,
-        *,
-        sandbox: bool = False,
-        api_base_url: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        super().__init__(
-            api_key,
-            sandbox=sandbox,
-            api_base_url=api_base_url,
-            timeout=timeout,
-            transport=transport,
-        )
 
     def _authorization(self, api_key: str) -> str:
         return f"Bearer {api_key}"

@@ -76,7 +76,7 @@ class ProviderPool:
                 issued_at=recipient.awarded_at,
             )
         if isinstance(issuer, AccredibleIssuer):
-            return await self._accredible(issuer, config).issue(
+            return await self.accredible(issuer.api_config, config).issue(
                 group_id=issuer.group_id,
                 recipient_name=recipient.name,
                 recipient_email=recipient.email,
@@ -98,7 +98,7 @@ class ProviderPool:
                 badge_id, IssueState(await credly.revoke(badge_id, REVOKE_REASON))
             )
         if isinstance(issuer, AccredibleIssuer):
-            accredible = self._accredible(issuer, config)
+            accredible = self.accredible(issuer.api_config, config)
             credential_id = record.external_id or await _found(
                 accredible.find(issuer.group_id, email)
             )
@@ -128,9 +128,10 @@ class ProviderPool:
         assert isinstance(client, CredlyClient)
         return client
 
-    def _accredible(self, issuer: AccredibleIssuer, config: BadgeConfig) -> AccredibleClient:
+    def accredible(self, api_config: str, config: BadgeConfig) -> AccredibleClient:
+        """The client of a configured Accredible API config."""
         settings = config.providers.accredible
-        account = next((c for c in settings.api_configs if c.name == issuer.api_config), None)
+        account = next((c for c in settings.api_configs if c.name == api_config), None)
         if account is None:
             raise ProviderError("Accredible api_config is not configured", kind="permanent")
         api_key = self._api_key(account.api_key_env)
