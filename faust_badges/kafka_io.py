@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -142,6 +143,47 @@ async def read_all(bootstrap: str, topic: str, *, timeout: float = 10.0) -> list
                         )
                 if await consumer.position(tp) >= end[tp]:
                     remaining.discard(tp)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def read_since(
+    bootstrap: str, topic: str, since: datetime, *, timeout: float = 10.0
+) -> list[Record]:
+    """The messages of a topic from ``since`` (by Kafka timestamp) to its current end."""
+    partitions = await topic_partitions(bootstrap, topic)
+    if not partitions:
+        return []
+    tps = [TopicPartition(topic, p) for p in partitions]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(tps)
+        starts = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
+        ends = await consumer.end_offsets(tps)
+        wanted = {tp for tp in tps if starts.get(tp) is not None}
+        for tp in wanted:
+            consumer.seek(tp, starts[tp].offset)
+        records: list[Record] = []
+        deadline = asyncio.get_running_loop().time() + timeout
+        while wanted and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(*wanted, timeout_ms=500)
+            for tp, messages in batch.items():
+                for m in messages:
+                    if m.offset < ends[tp]:
+                        records.append(
+                            Record(
+                                m.topic,
+                                m.partition,
+                                m.offset,
+                                m.timestamp,
+                                m.key,
+                                m.value,
+                                tuple(m.headers or ()),
+                            )
+                        )
+            wanted = {tp for tp in wanted if await consumer.position(tp) < ends[tp]}
         return records
     finally:
         await consumer.stop()

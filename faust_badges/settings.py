@@ -27,6 +27,7 @@ ENVIRONMENT: dict[str, str] = {
     "APP_DATADIR": "datadir",
     "WEB_PORT": "web_port",
     "WEB_BIND": "web_bind",
+    "WEB_HOST": "web_host",
     "TOPIC_PARTITIONS": "topic_partitions",
     "TOPIC_REPLICATION_FACTOR": "topic_replication_factor",
     "TABLE_STANDBY_REPLICAS": "table_standby_replicas",
@@ -58,6 +59,8 @@ class Settings(BaseModel):
     datadir: Path | None = None
     web_port: int = Field(6066, ge=1, le=65535)
     web_bind: str = "0.0.0.0"
+    # The host other workers reach this one at (Faust routes ops requests to a key's owner).
+    web_host: str | None = None
     topic_partitions: int = Field(8, ge=1)
     topic_replication_factor: int = Field(1, ge=1)
     table_standby_replicas: int = Field(1, ge=0)
@@ -161,6 +164,11 @@ class Settings(BaseModel):
     def learner_events_topic(self) -> str:
         """The repartition topic: input events keyed by learner."""
         return f"{self.app_id}-learner-events-repartition"
+
+    @property
+    def replay_topic(self) -> str:
+        """Where ``faust-badges replay`` copies input to re-run: never the LMS's own topics."""
+        return f"{self.app_id}-replay"
 
     @property
     def config_topic(self) -> str:

@@ -19,7 +19,7 @@ PROVIDERS = ("credly", "accredible")
 
 @dataclass(frozen=True)
 class Topics:
-    inputs: TopicT  # Open edX events, keyed by course (owned by the LMS)
+    inputs: TopicT  # Open edX events, keyed by course (owned by the LMS), and the replay topic
     learner_events: TopicT  # the same events, decoded and keyed by learner (ours)
     lifecycle: TopicT  # badge.awarded / badge.revoked, keyed by badge uuid
     dead_letters: TopicT  # bad input: original bytes and headers plus the reason
@@ -44,6 +44,7 @@ async def create_missing_topics(settings: Settings, changelogs: Mapping[str, int
     partitions = settings.topic_partitions
     wanted = {name: partitions for name in settings.input_topics}
     wanted |= {
+        settings.replay_topic: partitions,
         settings.learner_events_topic: partitions,
         settings.lifecycle_topic: partitions,
         settings.dead_letter_topic: partitions,
@@ -65,7 +66,8 @@ def declare_topics(app: faust.App, settings: Settings) -> Topics:
     partitions = settings.topic_partitions
     return Topics(
         # allow_empty: an empty value is bad input to dead-letter, not something to drop unseen.
-        inputs=_raw_topic(app, *settings.input_topics, allow_empty=True),
+        # The replay topic is input too: `faust-badges replay` copies past input there.
+        inputs=_raw_topic(app, *settings.input_topics, settings.replay_topic, allow_empty=True),
         learner_events=_raw_topic(
             app, settings.learner_events_topic, partitions=settings.topic_partitions, internal=True
         ),

@@ -28,9 +28,14 @@ from faust_badges.tables.issued import declare_issued_table
 from faust_badges.tables.learners import declare_learners_table
 from faust_badges.tables.progress import declare_progress_table
 from faust_badges.topics import create_missing_topics, declare_topics
+from faust_badges.web.awards_view import register_awards_view
+from faust_badges.web.badges_views import register_badges_views
 from faust_badges.web.credly_webhook import register_credly_webhook
+from faust_badges.web.dashboard import register_dashboard
 from faust_badges.web.health import register_health_view
+from faust_badges.web.learner_view import register_learner_view
 from faust_badges.web.metrics import register_metrics_view
+from faust_badges.web.templates_view import register_templates_view
 
 
 class BadgesApp(faust.App):
@@ -82,6 +87,7 @@ def build_app(settings: Settings) -> faust.App:
         datadir=str(settings.datadir) if settings.datadir else None,
         web_port=settings.web_port,
         web_bind=settings.web_bind,
+        **({"web_host": settings.web_host} if settings.web_host else {}),
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication_factor,
         table_standby_replicas=settings.table_standby_replicas,
@@ -128,4 +134,9 @@ def build_app(settings: Settings) -> faust.App:
     register_health_view(runtime)
     register_metrics_view(runtime)
     register_credly_webhook(runtime)
+    register_templates_view(runtime)
+    register_learner_view(runtime)
+    register_badges_views(runtime)
+    register_awards_view(runtime)
+    register_dashboard(runtime)
     return app

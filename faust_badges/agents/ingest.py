@@ -17,7 +17,8 @@ from faust_badges.runtime import Runtime
 
 def register_ingest_agent(runtime: Runtime) -> None:
     app = runtime.app
-    offsets = runtime.offset_guard("ingest", runtime.settings.input_topics)
+    settings = runtime.settings
+    offsets = runtime.offset_guard("ingest", [*settings.input_topics, settings.replay_topic])
 
     @app.agent(runtime.topics.inputs, name="ingest")
     async def ingest(stream: StreamT) -> None:

@@ -1,0 +1,124 @@
+"""Issued badges: ``GET /badges/badges/?state=`` (every worker's part, merged), ``GET
+/badges/badges/{uuid}/`` and ``POST /badges/badges/{uuid}/retry/`` (served by the owner)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from faust import web
+
+from faust_badges.core.issuing import Command, CommandKind, IssueState
+from faust_badges.events.issuer_messages import encode_command
+from faust_badges.runtime import Runtime
+from faust_badges.web.auth import protected
+from faust_badges.web.peers import get_json, owner_url, peer_urls
+from faust_badges.web.responses import error, issuing_json
+
+ISSUED = "issued"
+STATES = {str(state) for state in IssueState}
+
+
+def _bad_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return True
+    return False
+
+
+async def issuing_state(
+    runtime: Runtime, badge_uuid: str, request: web.Request
+) -> dict[str, Any] | None:
+    """Where a badge stands at its provider, from this worker or from the one that owns it."""
+    url = owner_url(runtime, ISSUED, badge_uuid)
+    if url is None:
+        return issuing_json(runtime.issued.get(badge_uuid))
+    status, body = await get_json(runtime, url.with_path(f"/badges/badges/{badge_uuid}/"), request)
+    if status != 200 or not isinstance(body, dict):
+        return None
+    badge: dict[str, Any] | None = body.get("badge")
+    return badge
+
+
+def register_badges_views(runtime: Runtime) -> None:
+    app = runtime.app
+    table = runtime.issued.table
+
+    @app.page("/badges/badges/")
+    @protected(runtime.settings)
+    async def by_state(view: web.View, request: web.Request) -> web.Response:
+        state = request.query.get("state")
+        if state is not None and state not in STATES:
+            return view.json(error(f"state must be one of {sorted(STATES)}", "state"), status=400)
+        try:
+            limit = int(request.query.get("limit", "500"))
+        except ValueError:
+            return view.json(error("limit must be a number", "limit"), status=400)
+        records = _local(runtime, state)
+        if request.query.get("local") != "1":
+            records += await _from_peers(runtime, request)
+        newest: dict[str, dict[str, Any]] = {}
+        for record in records:  # standby copies of a partition may answer too: keep the newest
+            kept = newest.get(record["badge_uuid"])
+            if kept is None or (record["updated_at"] or "") > (kept["updated_at"] or ""):
+                newest[record["badge_uuid"]] = record
+        ordered = sorted(newest.values(), key=lambda r: r["updated_at"] or "", reverse=True)
+        return view.json({"badges": ordered[: max(0, limit)]})
+
+    @app.page("/badges/badges/{badge_uuid}/")
+    @protected(runtime.settings)
+    @app.table_route(table=table, match_info="badge_uuid")
+    async def one(view: web.View, request: web.Request, badge_uuid: str) -> web.Response:
+        if _bad_uuid(badge_uuid):
+            return view.json(error("not a uuid", "uuid"), status=400)
+        record = runtime.issued.get(badge_uuid)
+        if record is None:
+            return view.json(error("unknown badge"), status=404)
+        return view.json({"badge": issuing_json(record, with_user=True)})
+
+    @protected(runtime.settings)
+    @app.table_route(table=table, match_info="badge_uuid")
+    async def retry(view: web.View, request: web.Request, badge_uuid: str) -> web.Response:
+        if _bad_uuid(badge_uuid):
+            return view.json(error("not a uuid", "uuid"), status=400)
+        record = runtime.issued.get(badge_uuid)
+        if record is None:
+            return view.json(error("unknown badge"), status=404)
+        if record.state is not IssueState.ERROR:
+            return view.json(error(f"the badge is {record.state}, not error"), status=409)
+        command = Command(CommandKind.RETRY, badge_uuid, record.template_id, record.provider)
+        await runtime.topics.issuer_commands[record.provider].send(
+            key=badge_uuid.encode(), value=encode_command(command)
+        )
+        return view.json({"queued": True, "badge_uuid": badge_uuid}, status=202)
+
+    @app.page("/badges/badges/{badge_uuid}/retry/")
+    class Retry(web.View):
+        post = retry
+
+
+def _local(runtime: Runtime, state: str | None) -> list[dict[str, Any]]:
+    return [
+        issuing_json(record, with_user=True) or {}
+        for _, record in runtime.issued.items()
+        if state is None or record.state == state
+    ]
+
+
+async def _from_peers(runtime: Runtime, request: web.Request) -> list[dict[str, Any]]:
+    others, _ = peer_urls(runtime, ISSUED)
+    query = {**request.query, "local": "1"}
+    answers = await asyncio.gather(
+        *(
+            get_json(runtime, url.with_path("/badges/badges/").with_query(query), request)
+            for url in others
+        ),
+        return_exceptions=True,
+    )
+    records: list[dict[str, Any]] = []
+    for answer in answers:
+        if isinstance(answer, tuple) and answer[0] == 200 and isinstance(answer[1], dict):
+            records += answer[1].get("badges", [])
+    return records

@@ -1,0 +1,51 @@
+"""``GET /badges/``: the dashboard for a person, and ``POST /badges/login`` that lets a browser
+in: the ops token typed once is kept in an HttpOnly cookie for the ops views.
+
+Without a token the dashboard answers 401 with the login form (a browser cannot send a bearer
+header when it opens a page); the page itself is static, its data comes from the JSON views.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from importlib import resources
+
+from faust import web
+
+from faust_badges.runtime import Runtime
+from faust_badges.web.auth import COOKIE, refuse, token_is_right
+
+LOGIN_FORM = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>faust-badges — sign in</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;color:#1f2933}}
+input,button{{font-size:1rem;padding:.4rem}} .error{{color:#b42318}}</style></head>
+<body><h1>faust-badges</h1><p>Sign in with the ops token of this deployment
+(<code>BADGES_OPS_TOKEN</code>).</p>{message}
+<form method="post" action="/badges/login"><label for="token">Ops token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required>
+<button id="sign-in" type="submit">Sign in</button></form></body></html>"""
+
+
+def _dashboard_html() -> str:
+    return (resources.files("faust_badges.web") / "static" / "dashboard.html").read_text("utf-8")
+
+
+def register_dashboard(runtime: Runtime) -> None:
+    app, settings = runtime.app, runtime.settings
+
+    @app.page("/badges/")
+    async def dashboard(view: web.View, request: web.Request) -> web.Response:
+        if refuse(view, request, settings) is not None:
+            return view.html(LOGIN_FORM.format(message=""), status=401)
+        return view.html(_dashboard_html())
+
+    @app.page("/badges/login")
+    class Login(web.View):
+        async def post(self, request: web.Request) -> web.Response:
+            form = await request.post()
+            token = str(form.get("token", ""))
+            if not token_is_right(token, settings):
+                message = '<p class="error">That token is not right.</p>'
+                return self.html(LOGIN_FORM.format(message=message), status=401)
+            cookie = f"{COOKIE}={escape(token)}; HttpOnly; SameSite=Strict; Path=/badges"
+            return self.text("", status=303, headers={"Location": "/badges/", "Set-Cookie": cookie})
