@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 
 import faust
 from faust.types import TransportT
@@ -87,7 +88,7 @@ def build_app(settings: Settings) -> faust.App:
         datadir=str(settings.datadir) if settings.datadir else None,
         web_port=settings.web_port,
         web_bind=settings.web_bind,
-        **({"web_host": settings.web_host} if settings.web_host else {}),
+        web_host=settings.web_host or socket.gethostname(),  # Faust's own default
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication_factor,
         table_standby_replicas=settings.table_standby_replicas,
