@@ -48,8 +48,10 @@ def current_index(settings: Settings) -> ConfigIndex:
 @click.argument("template", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the structured explanation as JSON.")
 def explain_command(username: str, template: str | None, as_json: bool) -> None:
-    """Why USERNAME has, or has not, each active badge (or TEMPLATE's): every group, requirement
-    and rule against the learner's progress and the events Kafka still holds for them."""
+    """Why USERNAME was or was not awarded each active badge (or TEMPLATE).
+
+    Every group, requirement and rule, set against the learner's stored progress and the events
+    Kafka still holds for them."""
     settings = load_settings()
     index = current_index(settings)
     if template is not None and template not in {t.id for t in index.config.templates}:

@@ -294,7 +294,8 @@ def summary_lines(
     lines += [
         "skipped: event types the config does not process; dead: bad input the job would "
         "dead-letter (neither is copied, so a replay adds no dead letters)",
-        "The job deduplicates by event id: events it already applied change nothing; "
-        "events that match the current config differently now take effect.",
+        "The job deduplicates by event id: an event it already applied (one that matched a "
+        "requirement or penalty) changes nothing, even if the config now reads it differently; "
+        "an event that matched nothing then is applied against the current config now.",
     ]
     return lines

@@ -213,3 +213,11 @@ def _get(worker: WorkerProcess, path: str) -> tuple[int, Any]:
             return response.status, json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+def test_metrics_report_lag_per_source_partition(workers: list[WorkerProcess]) -> None:
+    samples = {k: v for w in workers for k, v in w.metrics().items()}
+    lag = {k: v for k, v in samples.items() if k.startswith("badges_consumer_lag{")}
+    assert lag, "no lag samples"
+    assert all(v >= 0 for v in lag.values())
+    assert any("learner-events-repartition" in k for k in lag)
