@@ -23,7 +23,9 @@ run: setup
 	$(BIN)/python scripts/run_local.py
 
 ## Everything CI checks: lint, types, unit tests, integration tests against a real broker.
+## The dashboard's browser test drives Debian's chromium: installed here when missing (as root).
 test: lint typecheck
+	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest -p no:cacheprovider
 
 lint: setup
@@ -37,6 +39,7 @@ unit: setup
 	$(BIN)/python -m pytest tests/unit
 
 integration: setup
+	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest tests/integration
 
 ## Throughput of the job beside the raw consumer ceiling, on the same broker and data.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 import click
@@ -97,9 +98,9 @@ def _render_template(template: TemplateExplanation) -> list[str]:
     badge = template.badge
     mark = PASS if badge.status == "awarded" else FAIL
     lines = [
-        f"{mark} {template.id} ({template.name}): {_badge_status(template)} — "
-        f"{template.fulfilled_groups} of {len(template.groups)} group(s) fulfilled "
-        f"({template.ratio:.0%})"
+        f"{mark} {template.id} ({template.name}): {template.fulfilled_groups} of "
+        f"{len(template.groups)} group(s) fulfilled ({template.ratio:.0%})",
+        *_badge_lines(template),
     ]
     if template.missing_groups:
         lines.append("  missing: " + ", ".join(g.label for g in template.missing_groups))
@@ -111,18 +112,23 @@ def _render_template(template: TemplateExplanation) -> list[str]:
             f"  last reset: penalty {reset.penalty_id} reset {', '.join(reset.requirement_ids)} "
             f"({_event(reset.event)})"
         )
-    lines.extend(f"  note: {note}" for note in template.notes)
+    for note in template.notes:
+        lines.extend(_note(note, "  "))
     return lines
 
 
-def _badge_status(template: TemplateExplanation) -> str:
+def _badge_lines(template: TemplateExplanation) -> list[str]:
     badge = template.badge
     if badge.status == "none" or badge.awarded is None:
-        return "not awarded"
-    awarded = f"{_event(badge.awarded)}, badge {badge.uuid}"
+        return ["  badge: not awarded"]
     if badge.status == "revoked" and badge.revoked is not None:
-        return f"REVOKED by {_event(badge.revoked)} (awarded by {awarded})"
-    return f"AWARDED by {awarded}"
+        lines = [
+            f"  badge: REVOKED by {_event(badge.revoked)}",
+            f"         awarded by {_event(badge.awarded)}",
+        ]
+    else:
+        lines = [f"  badge: AWARDED by {_event(badge.awarded)}"]
+    return [*lines, f"         uuid {badge.uuid}"]
 
 
 def _render_group(group: GroupExplanation) -> list[str]:
@@ -159,8 +165,18 @@ def _render_requirement_body(requirement: RequirementExplanation, indent: str) -
     else:
         lines.extend(_render_closest(requirement, closest, indent))
     if requirement.note:
-        lines.append(f"{indent}note: {requirement.note}")
+        lines.extend(_note(requirement.note, indent))
     return lines
+
+
+def _note(note: str, indent: str) -> list[str]:
+    return textwrap.wrap(
+        note,
+        width=100,
+        initial_indent=f"{indent}note: ",
+        subsequent_indent=f"{indent}      ",
+        break_on_hyphens=False,
+    )
 
 
 def _render_closest(
@@ -169,8 +185,9 @@ def _render_closest(
     if not closest.rules:
         return [f"{indent}not fulfilled; no rules, so {_event(closest.event)} matches"]
     lines = [
-        f"{indent}not fulfilled; closest of {requirement.events_of_type} event(s) of its type: "
-        f"{_event(closest.event)}, {closest.matched_rules} of {len(closest.rules)} rule(s) match"
+        f"{indent}not fulfilled; the closest of {requirement.events_of_type} event(s) of its "
+        f"type matches {closest.matched_rules} of {len(closest.rules)} rule(s):",
+        f"{indent}  {_event(closest.event)}",
     ]
     for check in closest.rules:
         mark = PASS if check.matched else FAIL

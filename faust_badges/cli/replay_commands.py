@@ -3,26 +3,26 @@
 The range is copied, original key, value, headers and timestamp, to the ``<app>-replay`` topic
 that the ingest agent consumes beside the input topics, so the LMS's own topics are never
 written. Only what the job would accept is copied: a replay never adds dead letters. Replaying
-is safe because the job is idempotent: ``decide`` ignores an event id it already applied, and
+is safe because the job is idempotent: ``decide`` applies an event id to a template once, and
 learner records keep the newest data by event time.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sys
-import time
+import textwrap
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any
 
 import click
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from faust_badges.cli.common import load_settings, run
 from faust_badges.cli.explain_commands import current_index
+from faust_badges.cli.progress import ProgressBar
 from faust_badges.core.index import ConfigIndex
 from faust_badges.events.cloudevents import header_map
 from faust_badges.events.formats import WireFormats
@@ -63,39 +63,6 @@ class TopicSummary:
         self.read += 1
         self.first_ms = timestamp_ms if self.first_ms is None else min(self.first_ms, timestamp_ms)
         self.last_ms = timestamp_ms if self.last_ms is None else max(self.last_ms, timestamp_ms)
-
-
-class ProgressBar:
-    """A text bar on stderr, redrawn in place every 1% or 0.2 s."""
-
-    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
-        self._stream = stream or sys.stderr
-        self._width = width
-        self._total = self._done = self._drawn_percent = 0
-        self._drawn_at = 0.0
-
-    def start(self, total: int) -> None:
-        self._total, self._done = total, 0
-        self._draw()
-
-    def advance(self, count: int = 1) -> None:
-        self._done += count
-        percent = self._done * 100 // max(self._total, 1)
-        if percent > self._drawn_percent or time.monotonic() - self._drawn_at >= 0.2:
-            self._draw()
-
-    def finish(self) -> None:
-        self._draw()
-        self._stream.write("\n")
-        self._stream.flush()
-
-    def _draw(self) -> None:
-        share = self._done / self._total if self._total else 1.0
-        filled = int(share * self._width)
-        bar = "#" * filled + "." * (self._width - filled)
-        self._stream.write(f"\r[{bar}] {share:4.0%} {self._done}/{self._total} messages")
-        self._stream.flush()
-        self._drawn_percent, self._drawn_at = int(share * 100), time.monotonic()
 
 
 class UnknownTopic(LookupError):
@@ -279,23 +246,30 @@ def summary_lines(
     summaries: list[TopicSummary],
 ) -> list[str]:
     """What was read, copied and left out, per topic, and what a replay can change."""
+    width = max([len("topic"), *(len(s.topic) for s in summaries)])
     lines = [
-        f"replayed {since.isoformat()} to {until.isoformat()} into {settings.replay_topic} "
-        f"(config revision {index.revision})",
-        f"{'topic':<40} {'read':>8} {'copied':>8} {'skipped':>8} {'dead':>8}  messages' times",
+        f"replayed into {settings.replay_topic}, against config revision {index.revision}",
+        f"range (Kafka timestamps): {_time(_ms(since))} .. {_time(_ms(until))}",
+        "",
+        f"{'topic':<{width}} {'read':>8} {'copied':>8} {'skipped':>8} {'dead':>8}"
+        "  first .. last message",
     ]
     for s in summaries:
         dead = sum(s.dead_letters.values())
         times = f"{_time(s.first_ms)} .. {_time(s.last_ms)}" if s.read else "-"
-        lines.append(f"{s.topic:<40} {s.read:>8} {s.copied:>8} {s.skipped:>8} {dead:>8}  {times}")
+        lines.append(
+            f"{s.topic:<{width}} {s.read:>8} {s.copied:>8} {s.skipped:>8} {dead:>8}  {times}"
+        )
         if dead:
             reasons = ", ".join(f"{r} {n}" for r, n in sorted(s.dead_letters.items()))
             lines.append(f"  not copied, would be dead letters: {reasons}")
-    lines += [
+    notes = (
         "skipped: event types the config does not process; dead: bad input the job would "
-        "dead-letter (neither is copied, so a replay adds no dead letters)",
-        "The job deduplicates by event id: an event it already applied (one that matched a "
-        "requirement or penalty) changes nothing, even if the config now reads it differently; "
-        "an event that matched nothing then is applied against the current config now.",
-    ]
+        "dead-letter. Neither is copied, so a replay adds no dead letters.",
+        "The job deduplicates by event id and template: an event already applied to a template "
+        "changes nothing there; templates added since take it now.",
+    )
+    lines.append("")
+    for note in notes:
+        lines.extend(textwrap.wrap(note, width=100))
     return lines

@@ -18,6 +18,7 @@ from faust_badges.core.index import CompiledPenalty, CompiledRequirement, Config
 from faust_badges.core.learner import LearnerEvent
 from faust_badges.core.progress import (
     RECENT_EVENTS_KEPT,
+    AppliedEvent,
     Badge,
     BadgeStatus,
     Fulfilment,
@@ -67,8 +68,13 @@ def decide(
     ]
     if not requirements and not penalties:
         return Decision(Outcome.NO_MATCH, progress)
-    if progress is not None and event.event_id in progress.recent_event_ids:
-        return Decision(Outcome.DUPLICATE, progress)
+    done = progress.applied_to(event.event_id) if progress is not None else frozenset()
+    if done:  # a redelivery: only templates it was not applied to yet (a replay after a config
+        # change) still take it
+        requirements = [r for r in requirements if r.template_id not in done]
+        penalties = [p for p in penalties if p.template_id not in done]
+        if not requirements and not penalties:
+            return Decision(Outcome.DUPLICATE, progress)
 
     before = progress or LearnerProgress(username=event.username)
     templates = dict(before.templates)
@@ -96,7 +102,9 @@ def decide(
             badges[template_id] = transition.badge
             transitions.append(transition)
 
-    recent = (*before.recent_event_ids, event.event_id)[-RECENT_EVENTS_KEPT:]
+    applied = AppliedEvent(event.event_id, tuple(sorted(done | touched)))
+    others = tuple(e for e in before.recent_events if e.event_id != event.event_id)
+    recent = (*others, applied)[-RECENT_EVENTS_KEPT:]
     after = LearnerProgress(before.username, templates, badges, recent)
     return Decision(Outcome.APPLIED, after, tuple(transitions))
 

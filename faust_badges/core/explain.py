@@ -30,8 +30,7 @@ NOTE_UNJUDGED = (
 NOTE_UNAPPLIED = (
     "an event matches every rule, yet the requirement is not fulfilled: the event was processed "
     "before the config had this requirement (or is not processed yet); `faust-badges replay` "
-    "re-runs it against the current config, unless it was applied for another requirement "
-    "(the job ignores an event id it already applied)"
+    "re-runs it against the current config (an event is applied to each template once)"
 )
 
 

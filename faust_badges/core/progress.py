@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-#: How many matching event ids a learner keeps to recognise a redelivered event. Only events that
+#: How many applied events a learner keeps to recognise a redelivered one. Only events that
 #: matched a requirement or a penalty are kept, so this covers far more than a learner's history.
 RECENT_EVENTS_KEPT = 256
 
@@ -58,6 +58,18 @@ class Badge:
 
 
 @dataclass(frozen=True, slots=True)
+class AppliedEvent:
+    """An event already applied to a learner, and the templates it was applied to.
+
+    Per template, so that replaying history after a template is added applies old events to
+    the new template only, while a redelivery changes nothing anywhere.
+    """
+
+    event_id: str
+    template_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class LearnerProgress:
     """Everything the decision core keeps for one learner (the ``progress`` table's value).
 
@@ -67,4 +79,11 @@ class LearnerProgress:
     username: str
     templates: dict[str, TemplateProgress] = field(default_factory=dict)
     badges: dict[str, Badge] = field(default_factory=dict)
-    recent_event_ids: tuple[str, ...] = ()
+    recent_events: tuple[AppliedEvent, ...] = ()
+
+    def applied_to(self, event_id: str) -> frozenset[str]:
+        """The templates this event was already applied to (none if it is new)."""
+        for applied in reversed(self.recent_events):
+            if applied.event_id == event_id:
+                return frozenset(applied.template_ids)
+        return frozenset()

@@ -11,6 +11,7 @@ import hmac
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import unquote
 
 from faust import web
 
@@ -41,7 +42,7 @@ def refuse(view: web.View, request: web.Request, settings: Settings) -> web.Resp
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer ") and _matches(header[len("Bearer ") :], settings):
         return None
-    cookie = request.cookies.get(COOKIE, "")
+    cookie = unquote(request.cookies.get(COOKIE, ""))
     if _matches(cookie, settings):
         if request.method != "GET" and request.headers.get(CSRF_HEADER) != CSRF_VALUE:
             return view.json(

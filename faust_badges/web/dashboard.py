@@ -7,8 +7,8 @@ header when it opens a page); the page itself is static, its data comes from the
 
 from __future__ import annotations
 
-from html import escape
 from importlib import resources
+from urllib.parse import quote
 
 from faust import web
 
@@ -47,5 +47,6 @@ def register_dashboard(runtime: Runtime) -> None:
             if not token_is_right(token, settings):
                 message = '<p class="error">That token is not right.</p>'
                 return self.html(LOGIN_FORM.format(message=message), status=401)
-            cookie = f"{COOKIE}={escape(token)}; HttpOnly; SameSite=Strict; Path=/badges"
+            # Percent-encoded: a cookie value cannot hold every character a token may have.
+            cookie = f"{COOKIE}={quote(token, safe='')}; HttpOnly; SameSite=Strict; Path=/badges"
             return self.text("", status=303, headers={"Location": "/badges/", "Set-Cookie": cookie})

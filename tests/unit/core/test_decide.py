@@ -437,7 +437,7 @@ def test_same_event_id_for_another_learner_is_not_a_duplicate() -> None:
     assert statuses([bob]) == [(BadgeStatus.AWARDED, "intro")]
 
 
-def test_recent_event_ids_are_bounded() -> None:
+def test_recent_events_are_bounded() -> None:
     events = [
         make_event(ALICE, course("a"), event_id=f"evt-{i}", event_time=minutes(i))
         for i in range(RECENT_EVENTS_KEPT + 10)
@@ -446,7 +446,28 @@ def test_recent_event_ids_are_bounded() -> None:
     progress, _ = fold(events, SINGLE)
 
     assert progress is not None
-    assert progress.recent_event_ids == tuple(e.event_id for e in events[-RECENT_EVENTS_KEPT:])
+    kept = tuple(applied.event_id for applied in progress.recent_events)
+    assert kept == tuple(e.event_id for e in events[-RECENT_EVENTS_KEPT:])
+
+
+def test_a_replayed_event_is_applied_to_a_template_added_since_and_to_no_other() -> None:
+    """What `faust-badges replay` relies on after a config change."""
+    event = make_event(ALICE, course("a"), event_id="evt-1")
+    before, decisions = fold([event], SINGLE)
+    assert [t.status for t in decisions[0].transitions] == [BadgeStatus.AWARDED]
+
+    # A second template that the same event fulfils is added, and the event is replayed.
+    widened = make_index(
+        template("intro", [requirement("pass-a", course("a"))]),
+        template("also", [requirement("also-a", course("a"))]),
+    )
+    again = apply(before, event, widened)
+
+    assert again.outcome is Outcome.APPLIED
+    assert [(t.status, t.badge.template_id) for t in again.transitions] == [
+        (BadgeStatus.AWARDED, "also")
+    ]
+    assert apply(again.progress, event, widened).outcome is Outcome.DUPLICATE
 
 
 # -- inactive templates ---------------------------------------------------------------------------

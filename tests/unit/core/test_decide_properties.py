@@ -119,7 +119,7 @@ Emitted = tuple[str, BadgeStatus, str, str, str | None]
 
 @dataclass
 class ModelLearner:
-    matched_ids: set[str] = field(default_factory=set)
+    applied: set[tuple[str, str]] = field(default_factory=set)  # (event id, template id)
     fulfilled: dict[str, set[str]] = field(default_factory=dict)  # a key = a progress record
     badges: dict[str, BadgeStatus] = field(default_factory=dict)
 
@@ -141,9 +141,12 @@ class Model:
         if not hit_reqs and not hit_pens:
             # It left no trace, so a redelivery is processed as if new (and matches the same way).
             return Outcome.NO_MATCH, []
-        if event.event_id in learner.matched_ids:
+        # A redelivered event applies only to templates it has not been applied to yet.
+        hit_reqs = [(t, r) for t, r in hit_reqs if (event.event_id, t.id) not in learner.applied]
+        hit_pens = [(t, p) for t, p in hit_pens if (event.event_id, t.id) not in learner.applied]
+        if not hit_reqs and not hit_pens:
             return Outcome.DUPLICATE, []
-        learner.matched_ids.add(event.event_id)
+        learner.applied |= {(event.event_id, t.id) for t, _ in hit_reqs + hit_pens}
 
         for t, r in hit_reqs:
             learner.fulfilled.setdefault(t.id, set()).add(r.id)
