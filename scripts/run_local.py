@@ -311,8 +311,11 @@ def demo(run: LocalRun, args: argparse.Namespace) -> None:
     print(
         f"""
   Worker log   {shown(run.worker_log)}
+  Dashboard    http://127.0.0.1:{port}/badges/  (asks for the token above)
   Health       http://127.0.0.1:{port}/health
   Metrics      curl -H "Authorization: Bearer {token}" http://127.0.0.1:{port}/metrics
+  Explain      BROKER_URL=kafka://{bootstrap} BADGES_APP_ID={settings.app_id} \\
+                 {cli} explain demo-learner-1
   Kafka        {bootstrap} (log: {shown(run.kafka.log_file)})
   More events  BROKER_URL=kafka://{bootstrap} {cli} produce-sample
   New config   edit {config}, then:

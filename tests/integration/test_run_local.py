@@ -88,4 +88,5 @@ def test_run_local_once_shows_the_demo_badges_and_stops_everything(tmp_path: Pat
     assert process.returncode == 0, output
     assert badge_rows(output) == EXPECTED_BADGES, output
     assert f"http://127.0.0.1:{port}/health" in output, output
+    assert f"http://127.0.0.1:{port}/badges/" in output, output
     assert leftover_processes(app_id, run_dir) == []
