@@ -311,7 +311,7 @@ def demo(run: LocalRun, args: argparse.Namespace) -> None:
     print(
         f"""
   Worker log   {shown(run.worker_log)}
-  Dashboard    http://127.0.0.1:{port}/badges/  (asks for the token above)
+  Dashboard    http://127.0.0.1:{port}/badges/  (sign in with the ops token)
   Health       http://127.0.0.1:{port}/health
   Metrics      curl -H "Authorization: Bearer {token}" http://127.0.0.1:{port}/metrics
   Explain      BROKER_URL=kafka://{bootstrap} BADGES_APP_ID={settings.app_id} \\
