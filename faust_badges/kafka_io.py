@@ -110,79 +110,61 @@ async def produce(
 
 async def read_all(bootstrap: str, topic: str, *, timeout: float = 10.0) -> list[Record]:
     """Every message currently in the topic (up to the end offsets seen at the start)."""
-    partitions = await topic_partitions(bootstrap, topic)
-    if not partitions:
-        return []
-    tps = [TopicPartition(topic, p) for p in partitions]
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
-    )
-    await consumer.start()
-    try:
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        end = await consumer.end_offsets(tps)
-        records: list[Record] = []
-        remaining = {tp for tp in tps if end[tp] > 0}
-        deadline = asyncio.get_running_loop().time() + timeout
-        while remaining and asyncio.get_running_loop().time() < deadline:
-            batch = await consumer.getmany(*remaining, timeout_ms=500)
-            for tp, messages in batch.items():
-                for m in messages:
-                    if m.offset < end[tp]:
-                        records.append(
-                            Record(
-                                m.topic,
-                                m.partition,
-                                m.offset,
-                                m.timestamp,
-                                m.key,
-                                m.value,
-                                tuple(m.headers or ()),
-                            )
-                        )
-                if await consumer.position(tp) >= end[tp]:
-                    remaining.discard(tp)
-        return records
-    finally:
-        await consumer.stop()
+    return await _read_to_end(bootstrap, topic, None, timeout)
 
 
 async def read_since(
     bootstrap: str, topic: str, since: datetime, *, timeout: float = 10.0
 ) -> list[Record]:
     """The messages of a topic from ``since`` (by Kafka timestamp) to its current end."""
+    return await _read_to_end(bootstrap, topic, since, timeout)
+
+
+async def _read_to_end(
+    bootstrap: str, topic: str, since: datetime | None, timeout: float
+) -> list[Record]:
+    """The messages from ``since`` (the start when None) to the end offsets seen at the start."""
     partitions = await topic_partitions(bootstrap, topic)
     if not partitions:
         return []
     tps = [TopicPartition(topic, p) for p in partitions]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    # "earliest": an offset deleted by retention meanwhile resumes at the oldest one kept.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         consumer.assign(tps)
-        starts = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
         ends = await consumer.end_offsets(tps)
-        wanted = {tp for tp in tps if starts.get(tp) is not None}
+        if since is None:
+            starts = await consumer.beginning_offsets(tps)
+        else:
+            found = await consumer.offsets_for_times(
+                {tp: int(since.timestamp() * 1000) for tp in tps}
+            )
+            # No offset at or after ``since``: nothing of that partition is in the range.
+            starts = {tp: ends[tp] if at is None else at.offset for tp, at in found.items()}
+        wanted = {tp for tp in tps if starts[tp] < ends[tp]}
         for tp in wanted:
-            consumer.seek(tp, starts[tp].offset)
+            consumer.seek(tp, starts[tp])
         records: list[Record] = []
         deadline = asyncio.get_running_loop().time() + timeout
         while wanted and asyncio.get_running_loop().time() < deadline:
             batch = await consumer.getmany(*wanted, timeout_ms=500)
             for tp, messages in batch.items():
-                for m in messages:
-                    if m.offset < ends[tp]:
-                        records.append(
-                            Record(
-                                m.topic,
-                                m.partition,
-                                m.offset,
-                                m.timestamp,
-                                m.key,
-                                m.value,
-                                tuple(m.headers or ()),
-                            )
-                        )
+                records.extend(
+                    Record(
+                        m.topic,
+                        m.partition,
+                        m.offset,
+                        m.timestamp,
+                        m.key,
+                        m.value,
+                        tuple(m.headers or ()),
+                    )
+                    for m in messages
+                    if m.offset < ends[tp]
+                )
             wanted = {tp for tp in wanted if await consumer.position(tp) < ends[tp]}
         return records
     finally:

@@ -9,7 +9,7 @@ from typing import Any
 
 from faust import web
 
-from faust_badges.core.issuing import Command, CommandKind, IssueState
+from faust_badges.core.issuing import Command, CommandKind, IssuedBadge, IssueState
 from faust_badges.events.issuer_messages import encode_command
 from faust_badges.runtime import Runtime
 from faust_badges.web.auth import protected
@@ -42,6 +42,16 @@ async def issuing_state(
     return badge
 
 
+def _lookup(runtime: Runtime, view: web.View, badge_uuid: str) -> IssuedBadge | web.Response:
+    """The badge's issued record, or the 400 / 404 answer that says why there is none."""
+    if _bad_uuid(badge_uuid):
+        return view.json(error("not a uuid", "uuid"), status=400)
+    record = runtime.issued.get(badge_uuid)
+    if record is None:
+        return view.json(error("unknown badge"), status=404)
+    return record
+
+
 def register_badges_views(runtime: Runtime) -> None:
     app = runtime.app
     table = runtime.issued.table
@@ -71,21 +81,17 @@ def register_badges_views(runtime: Runtime) -> None:
     @protected(runtime.settings)
     @app.table_route(table=table, match_info="badge_uuid")
     async def one(view: web.View, request: web.Request, badge_uuid: str) -> web.Response:
-        if _bad_uuid(badge_uuid):
-            return view.json(error("not a uuid", "uuid"), status=400)
-        record = runtime.issued.get(badge_uuid)
-        if record is None:
-            return view.json(error("unknown badge"), status=404)
+        record = _lookup(runtime, view, badge_uuid)
+        if not isinstance(record, IssuedBadge):  # (Faust's Response is not aiohttp's class)
+            return record
         return view.json({"badge": issuing_json(record, with_user=True)})
 
     @protected(runtime.settings)
     @app.table_route(table=table, match_info="badge_uuid")
     async def retry(view: web.View, request: web.Request, badge_uuid: str) -> web.Response:
-        if _bad_uuid(badge_uuid):
-            return view.json(error("not a uuid", "uuid"), status=400)
-        record = runtime.issued.get(badge_uuid)
-        if record is None:
-            return view.json(error("unknown badge"), status=404)
+        record = _lookup(runtime, view, badge_uuid)
+        if not isinstance(record, IssuedBadge):  # (Faust's Response is not aiohttp's class)
+            return record
         if record.state is not IssueState.ERROR:
             return view.json(error(f"the badge is {record.state}, not error"), status=409)
         command = Command(CommandKind.RETRY, badge_uuid, record.template_id, record.provider)

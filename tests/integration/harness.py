@@ -34,11 +34,13 @@ from faust_badges.core.config_checks import parse_config
 from faust_badges.core.decide import decide
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
 from faust_badges.core.index import ConfigIndex
+from faust_badges.core.issuing import IssuedBadge
 from faust_badges.core.progress import LearnerProgress
 from faust_badges.events.cloudevents import header_map
 from faust_badges.events.inbound import Accepted, decode_inbound
 from faust_badges.kafka_io import Record, ensure_topics, produce, read_all
 from faust_badges.samples import KafkaMessage
+from faust_badges.tables.issued import ISSUED_CODEC
 from faust_badges.tables.progress import PROGRESS_CODEC
 
 FAUST = Path(sys.executable).parent / "faust"
@@ -152,6 +154,28 @@ class Deployment:
                 latest[record.key.decode()] = PROGRESS_CODEC.load(record.value)
         return latest
 
+    def issued(self) -> dict[str, IssuedBadge]:
+        """The issued table, from its changelog: the latest record per badge uuid."""
+        records: dict[str, IssuedBadge] = {}
+        for record in self.read(f"{self.app_id}-issued-changelog"):
+            if record.key is not None and record.value:
+                records[record.key.decode()] = ISSUED_CODEC.load(record.value)
+        return records
+
+    def wait_for_issued(self, badge: str, *states: str, timeout: float = 60) -> IssuedBadge:
+        """The badge's issued record once it is in one of ``states``."""
+
+        def reached() -> bool:
+            record = self.issued().get(badge)
+            return record is not None and record.state in states
+
+        wait_until(
+            reached, timeout, f"badge {badge} in {states}", lambda: str(self.issued().get(badge))
+        )
+        record = self.issued().get(badge)
+        assert record is not None
+        return record
+
 
 @dataclass(frozen=True)
 class BadgeEvent:
@@ -222,6 +246,15 @@ class WorkerProcess:
         if token:
             request.add_header("Authorization", f"Bearer {token}")
         return request
+
+    def wait_for_config(self, revision: str, timeout: float = 30) -> None:
+        """Until the worker runs on the config of that revision (it reloads without restarting)."""
+        wait_until(
+            lambda: (self.get("/health") or {}).get("config_revision") == revision,
+            timeout,
+            f"worker {self.name} to load config {revision}",
+            self.log_tail,
+        )
 
     def get(self, path: str, token: str | None = OPS_TOKEN) -> Any:
         """GET a JSON (or text) view; None when the worker does not answer (yet)."""

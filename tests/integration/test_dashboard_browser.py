@@ -22,7 +22,6 @@ from faust_badges.core.badges import badge_uuid
 from faust_badges.core.event_types import COURSE_PASSING_STATUS
 from faust_badges.core.issuing import IssuedBadge
 from faust_badges.samples import json_event, passing_status_data
-from faust_badges.tables.issued import ISSUED_CODEC
 from tests.integration.browser import (  # noqa: F401  (browser_fixture: the fixture)
     browser_fixture,
     save_screenshot,
@@ -33,7 +32,6 @@ from tests.integration.harness import (
     Deployment,
     WorkerProcess,
     running_worker,
-    wait_until,
 )
 from tests.servers.credly import LocalCredly
 
@@ -143,27 +141,7 @@ class Learner:
         self.deployment.send(messages)
 
     def wait_for_issue(self, *states: str, timeout: float = 60) -> IssuedBadge:
-        def record() -> IssuedBadge | None:
-            return issued_records(self.deployment).get(self.badge)
-
-        wait_until(
-            lambda: (r := record()) is not None and r.state in states,
-            timeout,
-            f"badge {self.badge} in {states}",
-            lambda: str(record()),
-        )
-        found = record()
-        assert found is not None
-        return found
-
-
-def issued_records(deployment: Deployment) -> dict[str, IssuedBadge]:
-    """The issued table, from its changelog: the latest record per badge uuid."""
-    records: dict[str, IssuedBadge] = {}
-    for record in deployment.read(f"{deployment.app_id}-issued-changelog"):
-        if record.key is not None and record.value:
-            records[record.key.decode()] = ISSUED_CODEC.load(record.value)
-    return records
+        return self.deployment.wait_for_issued(self.badge, *states, timeout=timeout)
 
 
 # --- page helpers ------------------------------------------------------------------------------

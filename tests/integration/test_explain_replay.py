@@ -175,12 +175,7 @@ def test_explain_then_replay_changes_nothing_until_the_config_does(
             {"id": "intro", "name": "Intro", "requirements": [requirement("i", "Intro", "I")]}
         )
         revision = deployment.apply_config(changed)
-        wait_until(
-            lambda: (worker.get("/health") or {}).get("config_revision") == revision,
-            30,
-            "the worker to load the new config",
-            worker.log_tail,
-        )
+        worker.wait_for_config(revision)
         before = counters(worker)
         summary = replay(deployment, since)
         assert summary["copied"] == 2

@@ -18,7 +18,6 @@ from faust_badges.core.badges import badge_uuid
 from faust_badges.core.event_types import COURSE_PASSING_STATUS
 from faust_badges.core.issuing import IssuedBadge
 from faust_badges.samples import passing_event
-from faust_badges.tables.issued import ISSUED_CODEC
 from tests.integration.harness import (
     CLI,
     Deployment,
@@ -146,25 +145,10 @@ class Learner:
         self.deployment.send([passing_event(7, self.username, course, passing)])
 
     def record(self) -> IssuedBadge | None:
-        return issued(self.deployment).get(self.badge)
+        return self.deployment.issued().get(self.badge)
 
     def wait_for(self, *states: str, timeout: float = 60) -> IssuedBadge:
-        def reached() -> bool:
-            record = self.record()
-            return record is not None and record.state in states
-
-        wait_until(reached, timeout, f"badge {self.badge} in {states}", lambda: str(self.record()))
-        record = self.record()
-        assert record is not None
-        return record
-
-
-def issued(deployment: Deployment) -> dict[str, IssuedBadge]:
-    records: dict[str, IssuedBadge] = {}
-    for record in deployment.read(f"{deployment.app_id}-issued-changelog"):
-        if record.key is not None and record.value:
-            records[record.key.decode()] = ISSUED_CODEC.load(record.value)
-    return records
+        return self.deployment.wait_for_issued(self.badge, *states, timeout=timeout)
 
 
 def posts(server: LocalCredly | LocalAccredible, email: str) -> list[Any]:

@@ -23,7 +23,6 @@ from tests.integration.harness import (
     WorkerProcess,
     running_worker,
     wait_for_inputs_handled,
-    wait_until,
 )
 
 pytestmark = pytest.mark.integration
@@ -252,12 +251,7 @@ def test_config_change_takes_effect_without_restart(
     changed = copy.deepcopy(CONFIG)
     next(t for t in changed["templates"] if t["id"] == "later")["active"] = True
     revision = deployment.apply_config(changed)
-    wait_until(
-        lambda: (worker.get("/health") or {}).get("config_revision") == revision,
-        30,
-        "the worker to load the new config",
-        worker.log_tail,
-    )
+    worker.wait_for_config(revision)
     deployment.send([learner.passes("Later", event_id=str(uuid.uuid4()))])
     settle(deployment, worker)
     assert statuses(badges_of(deployment, learner)) == [("awarded", "Later")]
