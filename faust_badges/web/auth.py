@@ -22,15 +22,11 @@ CSRF_HEADER = "X-Requested-With"
 CSRF_VALUE = "faust-badges"
 
 
-def _matches(given: str, settings: Settings) -> bool:
+def token_is_right(given: str, settings: Settings) -> bool:
     if settings.ops_token is None or not given:
         return False
     # Constant-time comparison: the token is a secret.
     return hmac.compare_digest(given.encode(), settings.ops_token.get_secret_value().encode())
-
-
-def token_is_right(given: str, settings: Settings) -> bool:
-    return _matches(given, settings)
 
 
 def refuse(view: web.View, request: web.Request, settings: Settings) -> web.Response | None:
@@ -40,10 +36,10 @@ def refuse(view: web.View, request: web.Request, settings: Settings) -> web.Resp
             {"error": "ops views are disabled: set BADGES_OPS_TOKEN on the worker"}, status=403
         )
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer ") and _matches(header[len("Bearer ") :], settings):
+    if header.startswith("Bearer ") and token_is_right(header[len("Bearer ") :], settings):
         return None
     cookie = unquote(request.cookies.get(COOKIE, ""))
-    if _matches(cookie, settings):
+    if token_is_right(cookie, settings):
         if request.method != "GET" and request.headers.get(CSRF_HEADER) != CSRF_VALUE:
             return view.json(
                 {
