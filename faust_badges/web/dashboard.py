@@ -1,5 +1,6 @@
-"""``GET /badges/``: the dashboard for a person, and ``POST /badges/login`` that lets a browser
-in: the ops token typed once is kept in an HttpOnly cookie for the ops views.
+"""``GET /badges/``: the dashboard for a person; ``POST /badges/login`` lets a browser in (the
+ops token typed once is kept in an HttpOnly cookie for the ops views) and ``POST
+/badges/logout`` forgets it.
 
 Without a token the dashboard answers 401 with the login form (a browser cannot send a bearer
 header when it opens a page); the page itself is static, its data comes from the JSON views.
@@ -48,5 +49,20 @@ def register_dashboard(runtime: Runtime) -> None:
                 message = '<p class="error">That token is not right.</p>'
                 return self.html(LOGIN_FORM.format(message=message), status=401)
             # Percent-encoded: a cookie value cannot hold every character a token may have.
-            cookie = f"{COOKIE}={quote(token, safe='')}; HttpOnly; SameSite=Strict; Path=/badges"
+            cookie = _cookie(quote(token, safe=""), request)
             return self.text("", status=303, headers={"Location": "/badges/", "Set-Cookie": cookie})
+
+    @app.page("/badges/logout")
+    class Logout(web.View):
+        # No token needed: forgetting one's own cookie harms nobody.
+        async def post(self, request: web.Request) -> web.Response:
+            cookie = _cookie("", request) + "; Max-Age=0"
+            return self.text("", status=303, headers={"Location": "/badges/", "Set-Cookie": cookie})
+
+
+def _cookie(value: str, request: web.Request) -> str:
+    """The session cookie; ``Secure`` when the browser came over HTTPS (here or at a proxy)."""
+    cookie = f"{COOKIE}={value}; HttpOnly; SameSite=Strict; Path=/badges"
+    if request.url.scheme == "https" or request.headers.get("X-Forwarded-Proto") == "https":
+        cookie += "; Secure"
+    return cookie

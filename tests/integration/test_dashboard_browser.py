@@ -1,6 +1,6 @@
 """The ops dashboard (``GET /badges/``, SPEC §7) in a real headless Chromium, on a real worker
 with a local Credly: sign in with the ops token, look a learner up, see a failed issue and retry
-it from the page, see the awards chart and the templates."""
+it from the page, see the awards chart and the templates, sign out."""
 
 from __future__ import annotations
 
@@ -295,3 +295,10 @@ def test_dashboard_shows_progress_and_retries_a_failed_issue(
         card(browser)
         path = save_screenshot(browser, "dashboard")
         assert Path(path).stat().st_size > 0
+
+        # Signing out forgets the token: the next visit is the login form again.
+        browser.find_element(By.ID, "sign-out").click()
+        wait_for(browser, "input[name=token]")
+        browser.get(f"http://127.0.0.1:{worker.port}/badges/")
+        wait_for(browser, "input[name=token]")
+        assert not browser.find_elements(By.ID, "learner-search")

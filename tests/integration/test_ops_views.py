@@ -202,6 +202,56 @@ def test_no_secret_in_any_answer_or_log(
         assert secret not in logs
 
 
+def test_a_browser_session_signs_in_posts_with_the_csrf_header_and_signs_out(
+    workers: list[WorkerProcess],
+) -> None:
+    worker = workers[0]
+    assert _raw(worker, "POST", "/badges/login", form={"token": "wrong"})[0] == 401
+    status, headers = _raw(worker, "POST", "/badges/login", form={"token": OPS_TOKEN})
+    assert (status, headers["location"]) == (303, "/badges/")
+    cookie = headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
+    session = {"Cookie": cookie.split(";")[0]}
+    assert _raw(worker, "GET", "/badges/templates/", session)[0] == 200
+    retry = f"/badges/badges/{uuid.uuid4()}/retry/"
+    assert _raw(worker, "POST", retry, session)[0] == 403  # a cross-site form cannot add it
+    csrf = {**session, "X-Requested-With": "faust-badges"}
+    assert _raw(worker, "POST", retry, csrf)[0] == 404  # let in: the badge is unknown
+    behind_tls = {"X-Forwarded-Proto": "https"}
+    _, headers = _raw(worker, "POST", "/badges/login", behind_tls, form={"token": OPS_TOKEN})
+    assert "Secure" in headers["set-cookie"]
+    status, headers = _raw(worker, "POST", "/badges/logout", session)
+    assert (status, headers["location"]) == (303, "/badges/")
+    assert headers["set-cookie"].startswith("badges_ops_token=;")
+    assert "Max-Age=0" in headers["set-cookie"]
+
+
+def _raw(
+    worker: WorkerProcess,
+    method: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str]]:
+    """One request as a browser sends it, redirects not followed: (status, lower-cased headers)."""
+    import http.client
+    from urllib.parse import urlencode
+
+    headers = dict(headers or {})
+    body = None
+    if form is not None:
+        body = urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection = http.client.HTTPConnection("127.0.0.1", worker.port, timeout=10)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        connection.close()
+
+
 def _get(worker: WorkerProcess, path: str) -> tuple[int, Any]:
     import urllib.error
     import urllib.request
