@@ -9,6 +9,7 @@ from urllib.parse import quote
 import httpx
 
 from faust_badges.providers.base import (
+    MAX_PAGES,
     IssueResult,
     ProviderClient,
     as_id,
@@ -18,6 +19,7 @@ from faust_badges.providers.base import (
 
 ISSUED = "accepted"  # Accredible has no state field: these are the states we record
 EXPIRED = "expired"
+GROUPS_PAGE_SIZE = 100  # the most Accredible gives per page
 
 
 class AccredibleClient(ProviderClient):
@@ -75,9 +77,21 @@ class AccredibleClient(ProviderClient):
         return EXPIRED
 
     async def groups(self) -> list[dict[str, Any]]:
-        """Every group of the account (Accredible's templates): id, course_name, ..."""
-        response = await self._send("GET", "issuer/all_groups", "groups")
-        return self._parse(response, "groups", lambda answer: as_objects(answer["groups"]))
+        """Every group of the account (Accredible's templates): id, course_name, ..., across
+        all pages (``page``/``page_size`` asked, ``meta.next_page`` followed)."""
+        groups: dict[Any, dict[str, Any]] = {}
+        page: int | None = 1
+        for _ in range(MAX_PAGES):
+            if page is None:
+                return list(groups.values())
+            params = {"page": str(page), "page_size": str(GROUPS_PAGE_SIZE)}
+            response = await self._send("GET", "issuer/all_groups", "groups", params=params)
+            found, next_page = self._parse(response, "groups", _groups_page)
+            known = len(groups)
+            groups.update((group.get("id"), group) for group in found)
+            # A page with nothing new ends it too: an API that ignores ``page`` would repeat.
+            page = next_page if next_page and len(groups) > known else None
+        raise self._error("groups", "pagination does not end", "permanent")
 
     async def find(self, group_id: int, recipient_email: str) -> IssueResult | None:
         """The learner's unexpired credential in the group, if any (e.g. after a timeout)."""
@@ -97,6 +111,11 @@ class AccredibleClient(ProviderClient):
             ):
                 return IssueResult(as_id(credential["id"]), ISSUED, already_existed=True)
         return None
+
+
+def _groups_page(answer: Any) -> tuple[list[dict[str, Any]], int | None]:
+    next_page = (answer.get("meta") or {}).get("next_page")
+    return as_objects(answer["groups"]), (int(next_page) if next_page else None)
 
 
 def _credential_id(answer: Any) -> str:

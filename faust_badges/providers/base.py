@@ -17,6 +17,7 @@ T = TypeVar("T")
 ErrorKind = Literal["transient", "permanent"]
 JSON = "application/json"
 DEFAULT_TIMEOUT = 10.0  # seconds, as the Open edX reference clients use
+MAX_PAGES = 1000  # a guard against a provider whose pagination never runs out
 
 
 class ProviderError(Exception):

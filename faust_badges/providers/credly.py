@@ -11,6 +11,7 @@ import httpx
 
 from faust_badges.providers.base import (
     DEFAULT_TIMEOUT,
+    MAX_PAGES,
     IssueResult,
     ProviderClient,
     as_id,
@@ -19,7 +20,6 @@ from faust_badges.providers.base import (
 )
 
 HOLDING_STATES = ("pending", "accepted")  # a badge the learner still has (or may still accept)
-MAX_PAGES = 1000  # a guard against a provider whose next_page_url never runs out
 
 
 class CredlyClient(ProviderClient):

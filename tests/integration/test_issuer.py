@@ -472,3 +472,42 @@ def test_sync_credly_adds_every_page_of_templates_inactive(
         assert templates[name]["issuer"]["organization_id"] == ORG
     page_requests = [r for r in credly.requests if "badge_templates" in r.path]
     assert len(page_requests) >= 3
+
+
+def test_sync_accredible_adds_every_page_of_groups_once(
+    credly: LocalCredly,
+    kafka: str,
+    accredible: LocalAccredible,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    deployment = new_deployment(kafka, tmp_path_factory.mktemp("sync-acc"), credly, accredible)
+    groups = [accredible.add_group(course_name=f"Group course {i}") for i in range(5)]
+    accredible.max_groups_per_page = 2  # several pages
+    try:
+        outputs = [sync_cli(deployment, "accredible") for _ in range(2)]
+    finally:
+        accredible.max_groups_per_page = 100
+    by_group: dict[int, list[dict[str, Any]]] = {}
+    for template in published_templates(deployment):
+        if template["issuer"]["provider"] == "accredible":
+            by_group.setdefault(template["issuer"]["group_id"], []).append(template)
+    assert set(by_group) >= {GROUP, *groups}
+    assert all(len(templates) == 1 for templates in by_group.values())  # each group once
+    assert [by_group[g][0]["active"] for g in groups] == [False] * 5
+    assert by_group[GROUP][0]["id"] == "accredible" and by_group[GROUP][0]["active"]
+    assert outputs[1].startswith("synced: 0 added")  # the second run finds nothing new
+    asked = [r.path for r in accredible.requests if "all_groups" in r.path]
+    one_run = [f"/v1/issuer/all_groups?page={n}&page_size=100" for n in range(1, 4)]
+    assert len(by_group) == 6 and asked == one_run * 2  # 6 groups, 2 a page: 3 pages a run
+
+
+def sync_cli(deployment: Deployment, provider: str) -> str:
+    result = subprocess.run(
+        [str(CLI), "sync", provider],
+        env=deployment.env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import itertools
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,6 +33,9 @@ class LocalAccredible(LocalProviderServer):
         self._groups: dict[int, dict[str, Any]] = {}
         self._credentials: dict[int, dict[str, Any]] = {}
         self._group_ids = itertools.count(1001)
+        self.max_groups_per_page = 100  # a larger page_size asked for is cut to this
+        self.paginates = True  # False: every group on every page, no ``meta`` (an older API)
+        self.ignores_page = False  # True: always the first page, with ``meta`` as if not
         self._credential_ids = itertools.count(50_000_001)  # Accredible ids are integers
 
     # -- state, set up and inspected by tests ------------------------------------------------
@@ -85,8 +89,31 @@ class LocalAccredible(LocalProviderServer):
                 case "POST", ["credentials", "search"]:
                     return self._search(request.json)
                 case "GET", ["issuer", "all_groups"]:
-                    return 200, {"groups": [dict(group) for group in self._groups.values()]}, {}
+                    return self._groups_page(query)
         return 404, self._error_body("Not found"), {}
+
+    def _groups_page(self, query: dict[str, str]) -> Reply:
+        groups = [dict(group) for group in self._groups.values()]
+        if not self.paginates:
+            return 200, {"groups": groups}, {}
+        try:
+            page = int(query.get("page", "1"))
+            size = min(int(query.get("page_size", "50")), self.max_groups_per_page)
+        except ValueError:
+            size = page = 0
+        if size < 1 or page < 1:
+            return 400, self._error_body("page and page_size are positive numbers"), {}
+        pages = max(math.ceil(len(groups) / size), 1)
+        meta = {
+            "current_page": page,
+            "next_page": page + 1 if page < pages else None,
+            "prev_page": page - 1 if page > 1 else None,
+            "total_pages": pages,
+            "total_count": len(groups),
+            "page_size": size,
+        }
+        start = 0 if self.ignores_page else (page - 1) * size
+        return 200, {"groups": groups[start : start + size], "meta": meta}, {}
 
     def _issue(self, body: Any) -> Reply:
         credential = body.get("credential") if isinstance(body, dict) else None

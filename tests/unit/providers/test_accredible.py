@@ -109,7 +109,44 @@ async def test_groups_lists_every_group(
     assert groups[0]["course_name"] == "Python Fundamentals"
     assert groups[0]["primary_design_id"] == 77
     assert set(groups[1]) >= {"id", "course_name", "course_description", "created_at"}
-    assert [(r.method, r.path) for r in accredible.requests] == [("GET", "/v1/issuer/all_groups")]
+    assert [(r.method, r.path) for r in accredible.requests] == [
+        ("GET", "/v1/issuer/all_groups?page=1&page_size=100")
+    ]
+
+
+async def test_groups_follow_every_page(
+    accredible: LocalAccredible, client: AccredibleClient, group_id: int
+) -> None:
+    others = [accredible.add_group(course_name=f"Course {i}") for i in range(4)]
+    accredible.max_groups_per_page = 2  # 5 groups: pages of 2, 2, 1
+
+    groups = await client.groups()
+
+    assert [group["id"] for group in groups] == [group_id, *others]
+    pages = [r.path.split("?")[1] for r in accredible.requests]
+    assert pages == [f"page={n}&page_size=100" for n in (1, 2, 3)]
+
+
+async def test_groups_from_an_api_that_ignores_pages_are_read_once(
+    accredible: LocalAccredible, client: AccredibleClient, group_id: int
+) -> None:
+    other = accredible.add_group(course_name="Data Science")
+    accredible.paginates = False  # every group on every page, no meta
+
+    assert [group["id"] for group in await client.groups()] == [group_id, other]
+    assert len(accredible.requests) == 1
+
+
+async def test_a_next_page_that_repeats_the_last_ends_the_listing(
+    accredible: LocalAccredible, client: AccredibleClient, group_id: int
+) -> None:
+    for i in range(4):
+        accredible.add_group(course_name=f"Course {i}")
+    accredible.max_groups_per_page = 2
+    accredible.ignores_page = True  # meta says there is a page 2, which is page 1 again
+
+    assert len(await client.groups()) == 2
+    assert len(accredible.requests) == 2
 
 
 async def test_issuing_a_credential_already_held_returns_it_without_a_second_one(
