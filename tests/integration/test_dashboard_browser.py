@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from faust_badges.core.badges import badge_uuid
@@ -149,11 +152,13 @@ class Learner:
 
 def wait_for(driver: WebDriver, css: str, timeout: float = 20) -> WebElement:
     """The first element matching ``css`` once it is displayed."""
-    element: WebElement = WebDriverWait(driver, timeout).until(
+    element: WebElement = eventually(
+        driver,
         lambda d: next(
             (e for e in d.find_elements(By.CSS_SELECTOR, css) if e.is_displayed()), None
         ),
         f"no visible {css!r}",
+        timeout,
     )
     return element
 
@@ -164,10 +169,23 @@ def eventually(driver: WebDriver, check: Any, what: str, timeout: float = 30) ->
     def attempt(d: WebDriver) -> Any:
         try:
             return check(d)
-        except (NoSuchElementException, StaleElementReferenceException):
-            return None
+        except WebDriverException as exc:
+            if _replaced_meanwhile(exc):
+                return None
+            raise
 
     return WebDriverWait(driver, timeout, poll_frequency=0.3).until(attempt, what)
+
+
+def _replaced_meanwhile(exc: WebDriverException) -> bool:
+    """The page, or the part looked at, was replaced while we looked: look again.
+
+    Chromedriver reports a node lost mid-navigation as a stale element or, at times, as an
+    "unknown error" saying the node does not belong to the document.
+    """
+    if isinstance(exc, (NoSuchElementException, StaleElementReferenceException)):
+        return True
+    return "does not belong to the document" in str(exc.msg)
 
 
 def search(driver: WebDriver, username: str) -> None:
@@ -187,8 +205,10 @@ def sign_in(driver: WebDriver, url: str) -> None:
     token = wait_for(driver, "input[name=token]")
     assert not driver.find_elements(By.ID, "learner-search")
     token.send_keys("not-the-token", Keys.ENTER)
-    WebDriverWait(driver, 10).until(staleness_of(token))  # the answer replaced the page
-    token = wait_for(driver, "input[name=token]")  # refused: the form again
+    # Refused: the form again, now with the message (waiting on the new page's own content,
+    # not on the old one going stale: chromedriver may fail oddly on a node mid-navigation).
+    assert "not right" in wait_for(driver, "p.error").text
+    token = wait_for(driver, "input[name=token]")
     assert not driver.find_elements(By.ID, "learner-search")
     token.send_keys(OPS_TOKEN, Keys.ENTER)
     wait_for(driver, "#learner-search")
