@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -57,13 +58,8 @@ class AccredibleClient(ProviderClient):
             "POST", "credentials", "issue", body=payload, pii=pii, allow=(422,)
         )
         if response.status_code == 422:
-            if not _says_already_exists(response):
-                raise self._rejected(response, "issue", pii)
-            found = await self.find(group_id, recipient_email)
-            if found is None:
-                # Accredible says it exists but its search does not show it (yet): ask later.
-                raise self._error("issue", "duplicate reported but not found", "transient")
-            return found
+            held = partial(self.find, group_id, recipient_email)
+            return await self._adopt_duplicate(response, pii, _says_already_exists, held)
         credential_id = self._parse(response, "issue", _credential_id)
         return IssueResult(credential_id, ISSUED, already_existed=False)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, TypeVar
@@ -134,6 +134,23 @@ class ProviderClient:
         """The permanent error for an answer the provider would give again (4xx)."""
         reason = f"HTTP {response.status_code}: {self._detail(response, pii)}"
         return self._error(what, reason, "permanent", response.status_code)
+
+    async def _adopt_duplicate(
+        self,
+        response: httpx.Response,
+        pii: tuple[str, ...],
+        says_duplicate: Callable[[httpx.Response], bool],
+        find: Callable[[], Awaitable[IssueResult | None]],
+    ) -> IssueResult:
+        """A 422 to an issue: the learner already holds the badge (look it up and count it as
+        issued), or some other validation error (a rejection)."""
+        if not says_duplicate(response):
+            raise self._rejected(response, "issue", pii)
+        found = await find()
+        if found is None:
+            # The provider says it exists but does not show it (yet): asking later may help.
+            raise self._error("issue", "duplicate reported but not found", "transient")
+        return found
 
     def _parse(self, response: httpx.Response, what: str, read: Callable[[Any], T]) -> T:
         """``read`` applied to the JSON body; a body not JSON or not of that shape is transient

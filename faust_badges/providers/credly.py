@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -79,13 +80,8 @@ class CredlyClient(ProviderClient):
         url = self._org + "badges/"
         response = await self._send("POST", url, "issue", body=payload, pii=pii, allow=(422,))
         if response.status_code == 422:
-            if not _says_already_has_badge(response):
-                raise self._rejected(response, "issue", pii)
-            found = await self.find(recipient_email, template_id)
-            if found is None:
-                # Credly says it exists but does not list it (yet): asking later may help.
-                raise self._error("issue", "duplicate reported but not found", "transient")
-            return found
+            held = partial(self.find, recipient_email, template_id)
+            return await self._adopt_duplicate(response, pii, _says_already_has_badge, held)
         return self._parse(response, "issue", _issue_result)
 
     async def revoke(self, badge_id: str, reason: str) -> str:
