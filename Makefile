@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: setup run test lint typecheck unit integration bench kafka-start kafka-stop constraints clean
+.PHONY: setup run test lint typecheck unit integration bench chaos kafka-start kafka-stop constraints clean
 
 setup: $(STAMP)
 
@@ -45,6 +45,17 @@ integration: setup
 ## Throughput of the job beside the raw consumer ceiling, on the same broker and data.
 bench: setup
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+## Workers killed at random under load, full size, one run per seed (issue 14); a seed replays.
+## Each run prints its schedule and the comparison with the pure core.
+CHAOS_SEEDS ?= 1 2 3 4 5
+chaos: setup
+	@set -e; for seed in $(CHAOS_SEEDS); do \
+	  CHAOS_SEED=$$seed CHAOS_EVENTS=$${CHAOS_EVENTS:-20000} CHAOS_LEARNERS=$${CHAOS_LEARNERS:-3000} \
+	  CHAOS_RATE=$${CHAOS_RATE:-1500} CHAOS_INTERRUPTIONS=$${CHAOS_INTERRUPTIONS:-10} \
+	  CHAOS_WINDOW=$${CHAOS_WINDOW:-50} \
+	  $(BIN)/python -m pytest -p no:cacheprovider -q -s tests/integration/test_chaos.py; \
+	done
 
 kafka-start: setup
 	$(BIN)/python scripts/local_kafka.py start

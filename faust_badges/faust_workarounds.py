@@ -14,6 +14,7 @@ from faust.types import TP
 from mode.utils.queues import FlowControlEvent
 
 from faust_badges.agents.offsets import ProcessedOffsets
+from faust_badges.delivery.producer import AckedProducer
 
 
 class LiveFlowControl(FlowControlEvent):
@@ -75,6 +76,8 @@ class LedgerConsumer(aiokafka_driver.Consumer):
 
 
 class LedgerTransport(aiokafka_driver.Transport):
-    """The aiokafka transport with ``LedgerConsumer``."""
+    """The aiokafka transport with ``LedgerConsumer`` and ``AckedProducer`` (whose flush, which
+    Faust runs before every commit, waits for every record)."""
 
     Consumer = LedgerConsumer
+    Producer = AckedProducer

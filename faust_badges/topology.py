@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import socket
+from pathlib import Path
+from typing import Any
 
 import faust
-from faust.types import TransportT
+from faust.types import TP, ConsumerT, TransportT
 from mode.utils.objects import cached_property
 from mode.utils.queues import FlowControlEvent
 
@@ -17,6 +19,7 @@ from faust_badges.agents.offsets import ProcessedOffsets
 from faust_badges.agents.progress import register_progress_agent
 from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.badges import app_namespace
+from faust_badges.delivery.local_state import mark_clean, open_local_state
 from faust_badges.events.formats import WireFormats
 from faust_badges.faust_workarounds import LedgerTransport, LiveFlowControl
 from faust_badges.logs import log_kv
@@ -41,17 +44,22 @@ from faust_badges.web.templates_view import register_templates_view
 
 class BadgesApp(faust.App):
     """The Faust app, with lifecycle steps of its own (the job's topics exist before anything
-    consumes; agents stop taking events before Faust closes the tables) and the corrections of
-    faust_workarounds.py (flow control, committed offsets)."""
+    consumes; local state is trusted only after a clean stop; agents stop taking events before
+    Faust closes the tables; a rebalance waits for the events in hand) and the corrections of
+    faust_workarounds.py (flow control, committed offsets, a producer flush that waits)."""
 
     badges_settings: Settings
     processing_gate: ProcessingGate
     processed_offsets: ProcessedOffsets
     wire_formats: WireFormats
     provider_pool: ProviderPool
+    _stopped_cleanly = False
 
     async def on_first_start(self) -> None:
-        await super().on_first_start()
+        await super().on_first_start()  # creates the data and table directories
+        # Before any table store opens: a store left by a crash may be ahead of its changelog.
+        local_state = open_local_state(Path(self.conf.tabledir))
+        log_kv(logger, logging.INFO, "local_state", tables=str(local_state))
         settings = self.badges_settings
         changelogs = {
             table.changelog_topic.get_topic_name(): table.partitions or settings.topic_partitions
@@ -61,11 +69,37 @@ class BadgesApp(faust.App):
         if created:
             log_kv(logger, logging.INFO, "topics_created", topics=",".join(created))
 
+    async def _on_partitions_revoked(self, revoked: set[TP]) -> None:
+        # Events of revoked partitions that were not started yet are left to the next owner.
+        self.processed_offsets.revoke(revoked)
+        await super()._on_partitions_revoked(revoked)
+
+    async def _consumer_wait_empty(self, consumer: ConsumerT, recorder: Any) -> None:
+        """During a rebalance, before Faust flushes the producer: let the events in hand finish,
+        so that every record they write is in Kafka before another worker restores their
+        partitions (a late write would land after the new owner's)."""
+        limit = self.conf.broker_session_timeout * 0.5
+        if not await self.processing_gate.wait_idle(limit):
+            log_kv(logger, logging.WARNING, "rebalance_with_event_in_flight", waited=f"{limit}s")
+
     async def on_stop(self) -> None:
-        await self.processing_gate.close()
+        try:
+            await self.processing_gate.close()
+            # Every record of every handled event acknowledged: the stores may be kept.
+            await self.producer.flush()
+            self._stopped_cleanly = True
+        except Exception as exc:
+            log_kv(logger, logging.ERROR, "unclean_stop", error=repr(exc))
         await super().on_stop()
         await self.wire_formats.close()
         await self.provider_pool.close()
+
+    async def on_shutdown(self) -> None:
+        await super().on_shutdown()
+        deliveries = getattr(self.producer, "deliveries", None)
+        if self._stopped_cleanly and (deliveries is None or not deliveries.failures):
+            mark_clean(Path(self.conf.tabledir))
+            log_kv(logger, logging.INFO, "clean_stop")
 
     @cached_property
     def flow_control(self) -> FlowControlEvent:

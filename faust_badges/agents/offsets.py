@@ -67,6 +67,13 @@ class ProcessedOffsets:
     def partitions(self) -> set[TP]:
         return {tp for _, tp in self._next}
 
+    def revoke(self, tps: Iterable[TP]) -> None:
+        """Forget revoked partitions: their events still in hand are not handled here any more
+        (another worker resumes them at the committed offset)."""
+        gone = set(tps)
+        for key in [key for key in self._next if key[1] in gone]:
+            del self._next[key]
+
 
 @dataclass(frozen=True)
 class AgentOffsets:
@@ -150,7 +157,8 @@ class OffsetGuard:
                 first_delivered=offset,
             )
         expected = self._processed.get(tp)
-        assert expected is not None
+        if expected is None:
+            return False  # revoked in this generation: the partition belongs to another worker
         if offset == expected:
             state.seeking_since = None
             return True
@@ -160,7 +168,8 @@ class OffsetGuard:
 
     def handled(self, message: Message) -> None:
         """Record that ``message`` was handled: its partition may be committed past it."""
-        self._processed.set(message.tp, message.offset + 1)
+        if self._processed.get(message.tp) is not None:  # unless revoked meanwhile
+            self._processed.set(message.tp, message.offset + 1)
 
     def _on_hole(self, tp: TP, state: _Partition, expected: int, offset: int) -> bool:
         now = self._clock()

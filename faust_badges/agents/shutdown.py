@@ -28,14 +28,32 @@ class ProcessingGate:
         """Wrap the handling of one event; blocks forever once the gate is closed."""
         if self._closed:
             await asyncio.Event().wait()  # never set: the agent is cancelled while waiting
-        self._in_flight += 1
-        self._idle.clear()
+        self._enter()
         try:
             yield
         finally:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._idle.set()
+            self._leave()
+
+    def _enter(self) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+
+    def _leave(self) -> None:
+        self._in_flight -= 1
+        if self._in_flight == 0:
+            self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """Wait until no event is in processing, without closing; False after ``timeout``.
+
+        A rebalance waits here, so that the events in hand finish (and their records can be
+        flushed) before their partitions go to another worker.
+        """
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
 
     async def close(self, timeout: float = 30.0) -> None:
         """Let no new event start and wait for those in processing to finish."""
@@ -48,8 +66,15 @@ class ProcessingGate:
         (the caller then leaves its event unhandled, to be redelivered after the restart)."""
         if seconds <= 0:
             return not self._closed
+        # A sleeping event writes nothing: it does not hold up a rebalance or a stop.
+        holding = self._in_flight > 0
+        if holding:
+            self._leave()
         try:
             await asyncio.wait_for(self._closing.wait(), seconds)
         except TimeoutError:
             return True
+        finally:
+            if holding:
+                self._enter()
         return False

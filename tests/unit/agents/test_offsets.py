@@ -132,3 +132,26 @@ def test_a_shared_topic_commits_up_to_the_slowest_agent() -> None:
     intake.set(tp, 7)
     assert ledger.committable(tp) == 7
     assert ledger.owns(tp) and not ledger.owns(TP("other", 0))
+
+
+async def test_revoked_partitions_take_no_more_events_of_their_generation() -> None:
+    h = Harness({INPUT: 0, OTHER: 0})
+    await h.handle(0, 1, tp=INPUT)
+    await h.handle(0, tp=OTHER)
+    h.ledger.revoke({INPUT})
+    # Fetched before the revoke, delivered after it: the next owner handles them.
+    assert await h.handle(2, 3, tp=INPUT) == []
+    assert h.processed.get(INPUT) is None
+    assert h.ledger.partitions() == {OTHER}
+    h.committed[INPUT] = 2
+    assert await h.handle(2, 3, tp=INPUT, generation=2) == [2, 3]  # assigned back
+
+
+async def test_an_event_finishing_after_its_partition_was_revoked_records_nothing() -> None:
+    h = Harness({INPUT: 0})
+    message = Msg(INPUT, 0)
+    assert await h.guard.admit(message)  # type: ignore[arg-type]
+    h.ledger.revoke({INPUT})
+    h.guard.handled(message)  # type: ignore[arg-type]
+    assert h.processed.get(INPUT) is None
+    assert await h.handle(1) == []  # and the partition stays closed to this generation

@@ -1,0 +1,116 @@
+"""A producer whose flush means "Kafka has every record sent so far", and that remembers failures.
+
+Faust commits offsets after ``producer.flush()``, but in Faust 0.15.3 that flush is not a
+barrier: its buffer of table changelog records (``send_soon``) gives up waiting after 0.1 s
+without a message leaving it, so under load ("producer buffer full") the commit goes out
+while changelog records of the committed events still sit in the buffer. A worker killed then
+has committed past state that never reached its changelog: the next owner of the partition
+restores without it and never sees those events again (issue 14).
+
+Here ``flush`` sends a marker through Faust's buffer (it is FIFO: when the marker comes out,
+every earlier record was handed to aiokafka), then waits for aiokafka to deliver all it holds.
+A record that Kafka finally refused leaves local state ahead of the changelog, which nothing
+downstream can repair: from then on ``flush`` raises ``DeliveryFailed``, so no offset is
+committed and the worker stops without its clean-shutdown mark (see ``local_state``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, NamedTuple, cast
+
+from faust.transport.drivers import aiokafka as aiokafka_driver
+from faust.transport.producer import ProducerBuffer
+
+from faust_badges.logs import log_kv
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryFailed(RuntimeError):
+    """Kafka refused a record this worker produced: its local state can no longer be trusted."""
+
+
+class _Marker:
+    """Stands in for a channel: Faust's buffer "publishes" it by resolving ``passed``."""
+
+    def __init__(self) -> None:
+        self.passed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def publish_message(self, fut: Any, wait: bool = False) -> None:
+        if not self.passed.done():
+            self.passed.set_result(None)
+
+
+class _MarkerMessage(NamedTuple):
+    channel: _Marker
+
+
+class _MarkerFuture(NamedTuple):
+    message: _MarkerMessage
+
+
+async def drain_buffer(buffer: ProducerBuffer) -> None:
+    """Return once every record put in ``buffer`` before the call has been handed to the client."""
+    marker = _Marker()
+    buffer.put(_MarkerFuture(_MarkerMessage(marker)))  # type: ignore[arg-type]
+    while not marker.passed.done():
+        await asyncio.wait({marker.passed}, timeout=1.0)
+        if not marker.passed.done() and buffer.state != "running":
+            # Its sending task ended (a send raised, or the producer stops): records are stuck.
+            raise DeliveryFailed(f"the producer buffer stopped sending ({buffer.state})")
+
+
+class DeliveryTracking:
+    """Counts records Kafka refused (send errors and failed deliveries)."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+        self.last_error = ""
+
+    def failed(self, error: BaseException) -> None:
+        self.failures += 1
+        self.last_error = type(error).__name__
+        log_kv(logger, logging.ERROR, "delivery_failed", error=repr(error))
+
+    def on_delivered(self, future: asyncio.Future[Any]) -> None:
+        if future.cancelled():
+            self.failed(asyncio.CancelledError())
+        elif future.exception() is not None:
+            self.failed(future.exception())  # type: ignore[arg-type]
+
+    def check(self) -> None:
+        if self.failures:
+            raise DeliveryFailed(
+                f"{self.failures} record(s) were not accepted by Kafka "
+                f"(last: {self.last_error}); local state may be ahead of the changelog"
+            )
+
+
+class AckedProducer(aiokafka_driver.Producer):
+    """Faust's aiokafka producer with a flush that is a delivery barrier."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.deliveries = DeliveryTracking()
+
+    async def send(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            future = await super().send(*args, **kwargs)
+        except Exception as exc:
+            self.deliveries.failed(exc)
+            raise
+        cast(asyncio.Future, future).add_done_callback(self.deliveries.on_delivered)
+        return future
+
+    async def flush(self) -> None:
+        """Wait until Kafka acknowledged every record produced before the call."""
+        self.deliveries.check()
+        buffer = cast(ProducerBuffer, self.buffer)
+        if buffer.state == "running":
+            await drain_buffer(buffer)
+        # Faust's: the buffer (empty now, or no longer sending: then it raises when it still
+        # holds records), then aiokafka's flush, which waits for every batch it holds.
+        await super().flush()
+        self.deliveries.check()
