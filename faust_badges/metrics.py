@@ -81,6 +81,11 @@ class Metrics:
             "Learner events by decision outcome (applied, no_match, duplicate)",
             ("outcome",),
         )
+        self.batches = Counter(
+            "badges_batches_total",
+            "Batches of events handled, by agent (their mean size: events / batches)",
+            ("agent",),
+        )
         self.awards = Counter("badges_awarded_total", "Badges awarded", ("template",))
         self.revocations = Counter("badges_revoked_total", "Badges revoked", ("template",))
         self.issuer_calls = Counter(
@@ -100,6 +105,7 @@ class Metrics:
         counters: list[Counter | Gauge] = [
             self.events,
             self.decisions,
+            self.batches,
             self.awards,
             self.revocations,
             self.issuer_calls,

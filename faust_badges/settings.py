@@ -43,6 +43,8 @@ ENVIRONMENT: dict[str, str] = {
     "BADGES_ISSUER_MAX_ATTEMPTS": "issuer_max_attempts",
     "BADGES_ISSUER_RETRY_DELAY": "issuer_retry_delay",
     "LOG_LEVEL": "log_level",
+    "BADGES_BATCH_MAX_EVENTS": "batch_max_events",
+    "PRODUCER_LINGER_MS": "producer_linger_ms",
 }
 
 
@@ -77,6 +79,11 @@ class Settings(BaseModel):
     issuer_max_attempts: int = Field(6, ge=1)  # calls before a badge is parked in error
     issuer_retry_delay: float = Field(2.0, gt=0)  # first backoff; doubles, capped at 300 s
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # The most events an agent decides as one batch (batches are smaller when input is quiet).
+    batch_max_events: int = Field(500, ge=1, le=100_000)
+    # How long the producer waits to fill a request: a batch's sends then go in a few requests
+    # instead of one each (no offset is committed before they are acknowledged, so no risk).
+    producer_linger_ms: int = Field(5, ge=0, le=1_000)
 
     @field_validator("event_topics", mode="before")
     @classmethod

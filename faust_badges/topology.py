@@ -128,6 +128,7 @@ def build_app(settings: Settings) -> faust.App:
         table_standby_replicas=settings.table_standby_replicas,
         broker_session_timeout=settings.broker_session_timeout,
         consumer_auto_offset_reset="earliest",
+        producer_linger=settings.producer_linger_ms / 1000,
         # Waiting for in-flight events happens in BadgesApp.on_stop (the processing gate): Faust's
         # own wait would wait forever for the event the closed gate holds back, unacknowledged.
         stream_wait_empty=False,

@@ -16,6 +16,8 @@ import os
 import platform
 import random
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -208,11 +210,21 @@ def _total(metrics: dict[str, float], prefix: str) -> float:
     return sum(value for name, value in metrics.items() if name.startswith(prefix))
 
 
-def run_worker(worker: WorkerProcess, count: int, timeout: float) -> dict[str, Any]:
+def attach_profiler(pid: int, path: Path) -> subprocess.Popen[bytes]:
+    """py-spy sampling ``pid`` into collapsed stacks at ``path`` until it gets SIGINT."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    command = [py_spy, "record", "--pid", str(pid), "--format", "raw", "--output", str(path)]
+    return subprocess.Popen([*command, "--rate", "100", "--nonblocking"])
+
+
+def run_worker(
+    worker: WorkerProcess, count: int, timeout: float, profile: Path | None = None
+) -> dict[str, Any]:
     """Start the worker on the backlog; time its first decision -> every input handled."""
     started = time.monotonic()
     worker.start()
     assert worker.process is not None
+    profiler = attach_profiler(worker.process.pid, profile) if profile else None
     health_at = first_at = None
     first_decided, first_cpu, last_report = 0.0, 0.0, started
     while True:
@@ -234,6 +246,9 @@ def run_worker(worker: WorkerProcess, count: int, timeout: float) -> dict[str, A
             print(f"  worker: {handled:.0f} ingested, {decided:.0f} decided", file=sys.stderr)
             last_report = now
         time.sleep(0.2)
+    if profiler is not None:
+        profiler.send_signal(signal.SIGINT)
+        profiler.wait(timeout=60)
     assert health_at is not None
     return {
         # Over the window the decisions counted in it: the first one is seen up to 0.2 s late.
@@ -328,7 +343,7 @@ def bench(args: argparse.Namespace, bootstrap: str, kafka: str, workdir: Path) -
     print("the worker, on the backlog…", file=sys.stderr)
     worker = WorkerProcess(deployment, "bench", {})
     try:
-        job = run_worker(worker, n, args.timeout)
+        job = run_worker(worker, n, args.timeout, args.profile)
     except (RuntimeError, TimeoutError) as exc:
         print(f"bench: {exc}\n--- {worker.log_path} (tail):\n{worker.log_tail()}", file=sys.stderr)
         raise SystemExit(1) from None
@@ -347,6 +362,13 @@ def bench(args: argparse.Namespace, bootstrap: str, kafka: str, workdir: Path) -
         "wire_format_us": wire,
         "badges_in_order": in_order.transitions,
     }
+
+
+def _mean_batch(job: dict[str, Any], agent: str) -> float:
+    metrics = job["metrics"]
+    batches = metrics.get(f'badges_batches_total{{agent="{agent}"}}', 0)
+    events = _total(metrics, "badges_events_total" if agent == "ingest" else "badges_decisions")
+    return events / batches if batches else float("nan")
 
 
 def report(r: dict[str, Any]) -> str:
@@ -375,6 +397,8 @@ def report(r: dict[str, Any]) -> str:
             row("faust-badges worker, end to end", job, note=share),
             f"{'  CPU used by the worker meanwhile':<42}{job['cores_used']:>10.0%} of a core",
             row("  same, wall clock from process start", wall, rss=False),
+            f"{'  mean batch, ingest / progress (events)':<42}{_mean_batch(job, 'ingest'):>10.1f}"
+            f"{_mean_batch(job, 'progress'):>10.1f}",
             f"{'worker start-up to /health':<42}{'':>10}{job['startup_seconds']:>10.1f}",
             f"{'worker start-up to its first decision':<42}{'':>10}"
             f"{job['first_decision_seconds']:>10.1f}",
@@ -401,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap", help="HOST:PORT of a broker (default: start a fresh one)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", type=Path, help="py-spy the worker into collapsed stacks here")
     parser.add_argument("--timeout", type=float, default=900.0, help="for the worker, seconds")
     args = parser.parse_args(argv)
     if args.events < 1:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
+from typing import Any
 
 from faust.types import EventT
 
@@ -16,8 +18,9 @@ logger = logging.getLogger(__name__)
 REASON_HEADER = "dead_letter_reason"
 
 
-async def dead_letter(runtime: Runtime, event: EventT, rejected: Rejected) -> None:
-    """Keep the message, say why, count it, log one line (no payload: it may hold PII)."""
+async def dead_letter(runtime: Runtime, event: EventT, rejected: Rejected) -> Awaitable[Any]:
+    """Keep the message, say why, count it, log one line (no payload: it may hold PII).
+    Returns the send's acknowledgement, to await."""
     message = event.message
     headers = [
         *header_pairs(message.headers),
@@ -26,7 +29,9 @@ async def dead_letter(runtime: Runtime, event: EventT, rejected: Rejected) -> No
         ("dead_letter_partition", str(message.partition).encode()),
         ("dead_letter_offset", str(message.offset).encode()),
     ]
-    await runtime.topics.dead_letters.send(key=message.key, value=message.value, headers=headers)
+    sent = await runtime.topics.dead_letters.send(
+        key=message.key, value=message.value, headers=headers
+    )
     runtime.metrics.events.inc(outcome="dead_lettered", reason=rejected.reason)
     log_kv(
         logger,
@@ -38,3 +43,4 @@ async def dead_letter(runtime: Runtime, event: EventT, rejected: Rejected) -> No
         offset=message.offset,
         detail=rejected.detail,
     )
+    return sent

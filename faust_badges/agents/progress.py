@@ -1,27 +1,31 @@
-"""The progress agent: for each learner event, ask the core what changes, emit badge events,
-then store the learner and their progress.
+"""The progress agent: folds batches of learner events through the core, emits the badge events,
+then stores each changed learner and their progress.
 
-Order matters for crashes: badge events are acknowledged by Kafka *before* the new state is
-written. A crash in between makes the redelivered event emit the same badge again (same uuid,
-same ce_id: consumers dedupe); the other order could store an award that was never emitted.
+Order matters for crashes: a batch's badge events are acknowledged by Kafka *before* its new
+state is written, and its offsets are marked handled only after both. A crash in between makes
+the redelivered events emit the same badges again (same uuid, same ce_id: consumers dedupe); the
+other order could store an award that was never emitted.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from faust.types import StreamT
+from faust.types import EventT, StreamT
 
-from faust_badges.agents.offsets import handled_in_order
+from faust_badges.agents.offsets import handled_in_batches
 from faust_badges.core.badges import badge_data
 from faust_badges.core.decide import BadgeTransition, decide
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
 from faust_badges.core.index import ConfigIndex
-from faust_badges.core.learner import LearnerEvent, merge_learner
-from faust_badges.core.progress import BadgeStatus
+from faust_badges.core.learner import LearnerEvent, LearnerRecord, merge_learner
+from faust_badges.core.progress import BadgeStatus, LearnerProgress
 from faust_badges.events.cloudevents import TEMPLATE_HEADER
 from faust_badges.events.learner_stream import decode_learner_event
 from faust_badges.events.outbound import OutboundMessage
@@ -37,33 +41,64 @@ _EVENT_TYPES = {BadgeStatus.AWARDED: BADGE_AWARDED, BadgeStatus.REVOKED: BADGE_R
 def register_progress_agent(runtime: Runtime) -> None:
     app = runtime.app
     offsets = runtime.offset_guard("progress", [runtime.settings.learner_events_topic])
+    max_size = runtime.settings.batch_max_events
 
     @app.agent(runtime.topics.learner_events, name="progress")
     async def progress_agent(stream: StreamT) -> None:
-        async for event in handled_in_order(stream, offsets, runtime.gate):
-            await apply_learner_event(runtime, decode_learner_event(event.value))
+        async for batch in handled_in_batches(stream, offsets, runtime.gate, max_size):
+            await apply_learner_batch(runtime, batch)
+            runtime.metrics.batches.inc(agent="progress")
 
 
-async def apply_learner_event(runtime: Runtime, event: LearnerEvent) -> None:
-    """Decide, emit the badge events, then store the learner and their progress."""
-    username = event.username
+@dataclass
+class LearnerInBatch:
+    """One learner's state through a batch: as stored before it, and as its events leave it."""
+
+    event: EventT  # the learner's latest event in the batch: it names the table partition
+    stored_learner: LearnerRecord | None
+    stored_progress: LearnerProgress | None
+    learner: LearnerRecord | None
+    progress: LearnerProgress | None
+
+
+async def apply_learner_batch(runtime: Runtime, events: Sequence[EventT]) -> None:
+    """Decide every event in order (each learner read once), emit the badge events and wait for
+    Kafka to have them all, then write each changed learner and progress once."""
     index = runtime.config.current()
-
-    stored_learner = runtime.learners.get(username)
-    learner = merge_learner(stored_learner, event.user, event.event_time)
-
-    stored_progress = runtime.progress.get(username)
-    decision = decide(
-        stored_progress, event, index, namespace=runtime.namespace, now=datetime.now(UTC)
-    )
-    if decision.transitions:
-        await emit_transitions(runtime, event, index, decision.transitions)
-    if learner is not stored_learner:
-        runtime.learners.put(username, learner)
-    if decision.progress is not None and decision.progress is not stored_progress:
-        runtime.progress.put(username, decision.progress)
+    learners: dict[str, LearnerInBatch] = {}
+    transitions: list[tuple[LearnerEvent, BadgeTransition]] = []
+    outcomes: Counter[str] = Counter()
+    for event in events:
+        learner_event = decode_learner_event(event.value)
+        state = learners.get(learner_event.username)
+        if state is None:
+            state = learners[learner_event.username] = _read_learner(runtime, event, learner_event)
+        state.event = event
+        state.learner = merge_learner(state.learner, learner_event.user, learner_event.event_time)
+        decision = decide(
+            state.progress, learner_event, index, namespace=runtime.namespace, now=datetime.now(UTC)
+        )
+        if decision.progress is not None:
+            state.progress = decision.progress
+        transitions.extend((learner_event, transition) for transition in decision.transitions)
+        outcomes[decision.outcome] += 1
+    if transitions:
+        await emit_transitions(runtime, index, transitions)
+    for username, state in learners.items():
+        if state.learner is not state.stored_learner and state.learner is not None:
+            runtime.learners.put(username, state.learner, state.event)
+        if state.progress is not state.stored_progress and state.progress is not None:
+            runtime.progress.put(username, state.progress, state.event)
     # Counted last: a counted event is fully handled (tests use this as a barrier).
-    runtime.metrics.decisions.inc(outcome=decision.outcome)
+    for outcome, count in outcomes.items():
+        runtime.metrics.decisions.inc(count, outcome=outcome)
+
+
+def _read_learner(runtime: Runtime, event: EventT, learner_event: LearnerEvent) -> LearnerInBatch:
+    username = learner_event.username
+    learner = runtime.learners.get(username, event)
+    progress = runtime.progress.get(username, event)
+    return LearnerInBatch(event, learner, progress, learner, progress)
 
 
 def _transition_time(transition: BadgeTransition) -> datetime:
@@ -102,13 +137,12 @@ async def encode_until_done(
 
 async def emit_transitions(
     runtime: Runtime,
-    event: LearnerEvent,
     index: ConfigIndex,
-    transitions: tuple[BadgeTransition, ...],
+    transitions: Sequence[tuple[LearnerEvent, BadgeTransition]],
 ) -> None:
-    """Send the badge events and wait until Kafka has them all."""
+    """Send the badge events and wait until Kafka has them all (one wait for the batch)."""
     pending = []
-    for transition in transitions:
+    for event, transition in transitions:
         badge = transition.badge
         template = index.templates[badge.template_id].template
         message = await encode_until_done(
@@ -125,7 +159,7 @@ async def emit_transitions(
             )
         )
     await asyncio.gather(*pending)
-    for transition in transitions:
+    for event, transition in transitions:
         counter = (
             runtime.metrics.awards
             if transition.status is BadgeStatus.AWARDED
@@ -134,7 +168,7 @@ async def emit_transitions(
         counter.inc(template=transition.badge.template_id)
         log_kv(
             logger,
-            logging.INFO,
+            logging.DEBUG,
             f"badge_{transition.status}",
             badge=transition.badge.uuid,
             template=transition.badge.template_id,

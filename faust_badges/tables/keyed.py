@@ -6,10 +6,14 @@ partitioned exactly like the repartition topic's keys, and leaves (de)serializat
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 import faust
-from faust.types import TableT
+from faust import streams as faust_streams
+from faust.types import EventT, TableT
 
 from faust_badges.tables.codecs import JsonStateCodec
 
@@ -23,16 +27,38 @@ class JsonTable(Generic[T]):
         self.table = table
         self._codec = codec
 
-    def get(self, key: str) -> T | None:
-        raw = self.table.get(key.encode())
+    def get(self, key: str, event: EventT | None = None) -> T | None:
+        """The value of ``key``; ``event`` is one of ``key``'s events when not the current one."""
+        with _as_current(event):
+            raw = self.table.get(key.encode())
         return None if raw is None else self._codec.load(raw)
 
-    def put(self, key: str, value: T) -> None:
-        self.table[key.encode()] = self._codec.dump(value)
+    def put(self, key: str, value: T, event: EventT | None = None) -> None:
+        """Store ``value`` (and send it to the changelog), as ``get`` for ``event``."""
+        with _as_current(event):
+            self.table[key.encode()] = self._codec.dump(value)
 
     def items(self) -> list[tuple[str, T]]:
         """Every entry of the partitions this worker holds (for ops views and tests)."""
         return [(k.decode(), self._codec.load(v)) for k, v in self.table.items()]
+
+
+@contextmanager
+def _as_current(event: EventT | None) -> Iterator[None]:
+    """Make ``event`` Faust's current event for a table access.
+
+    Faust's stores and changelog take a key's partition from the stream's current event (a
+    context variable set as each event is delivered). A batch reads and writes its keys after
+    later events, of other partitions, were delivered: each access names its own key's event.
+    """
+    if event is None:
+        yield
+        return
+    token = faust_streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust_streams._current_event.reset(token)
 
 
 def declare_json_table(app: faust.App, name: str, partitions: int, help: str) -> Any:
