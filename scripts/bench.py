@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
+from math import nan
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "scripts")]  # the harness lives in tests/, LocalKafka here
 
 # ruff: noqa: E402  (imports after the sys.path set-up above)
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from local_kafka import LocalKafka
 
 from faust_badges.core.badges import app_namespace, badge_data
@@ -54,16 +55,17 @@ from faust_badges.events.outbound import (
     JsonBadgeEventEncoder,
 )
 from faust_badges.events.schema_registry import SchemaRegistryClient
-from faust_badges.kafka_io import ensure_topics, produce, read_all, topic_partitions
+from faust_badges.kafka_io import ensure_topics, produce, read_all, read_since, topic_partitions
 from faust_badges.samples import KafkaMessage, passing_event
 from faust_badges.tables.learners import LEARNER_CODEC
 from faust_badges.tables.progress import PROGRESS_CODEC
-from tests.integration.harness import Deployment, WorkerProcess
+from tests.integration.harness import BadgeEvent, Deployment, WorkerProcess
 from tests.servers.schema_registry import LocalSchemaRegistry
 
 COURSES = [f"course-v1:Bench+C{i}+2026" for i in range(9)]  # C1..C8 are used; C0 is padding
 FAIL_RATE, DUPLICATE_RATE = 0.15, 0.01
 MIB = 1024 * 1024
+LATENCY_USER_IDS = 10_000_000  # user ids of the latency phase's learners, past the backlog's
 
 
 def _rules(course: int, passing: bool) -> list[dict[str, Any]]:
@@ -320,12 +322,85 @@ def count_badges(bootstrap: str, topic: str) -> dict[str, int]:
     return {"awarded": len(awarded), "awarded_distinct": len(set(awarded)), "revoked": revoked}
 
 
+async def offer_at_rate(
+    bootstrap: str, topic: str, rate: float, seconds: float, seed: int
+) -> dict[str, int]:
+    """Produce fresh learners' passes of C1 (each earns exactly one badge, "single") at ``rate``
+    events/s for ``seconds``, paced every 10 ms. Returns username -> the input record's Kafka
+    timestamp (set to the moment it was sent)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=1, acks="all")
+    await producer.start()
+    sent_at: dict[str, int] = {}
+    pending = []
+    moment = datetime(2027, 1, 1, tzinfo=UTC)  # after every backlog event
+    started = time.monotonic()
+    try:
+        for i in range(int(rate * seconds)):
+            due = started + i / rate
+            if (wait := due - time.monotonic()) > 0.01:
+                await asyncio.sleep(wait)
+            username = f"latency-{seed}-{i:07d}"
+            key, value, headers = passing_event(
+                LATENCY_USER_IDS + i, username, COURSES[1], event_id=f"lat-{seed}-{i}", time=moment
+            )
+            sent_at[username] = int(time.time() * 1000)
+            pending.append(
+                await producer.send(
+                    topic, value, key=key, headers=headers, timestamp_ms=sent_at[username]
+                )
+            )
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return sent_at
+
+
+async def badge_latencies(
+    bootstrap: str, output: str, sent_at: dict[str, int], timeout: float
+) -> list[float]:
+    """Milliseconds from each input's timestamp to its badge event's log-append time, once all
+    the badges are out (or ``timeout`` passed: the missing ones are counted as not delivered)."""
+    since = datetime.fromtimestamp(min(sent_at.values()) / 1000, tz=UTC)
+    deadline = time.monotonic() + timeout
+    while True:
+        records = await read_since(bootstrap, output, since, timeout=60)
+        appended = {
+            BadgeEvent.from_record(r).username: r.timestamp_ms
+            for r in records
+            if r.header("ce_type") == BADGE_AWARDED
+        }
+        latencies = [appended[u] - t for u, t in sent_at.items() if u in appended]
+        if len(latencies) == len(sent_at) or time.monotonic() > deadline:
+            return sorted(latencies)
+        await asyncio.sleep(1)
+
+
+def measure_latency(args: argparse.Namespace, bootstrap: str, topic: str, output: str) -> Any:
+    """With the worker caught up and live: the event -> badge latency at an offered rate."""
+    print(f"latency at {args.rate:.0f} ev/s offered…", file=sys.stderr)
+    sent_at = asyncio.run(offer_at_rate(bootstrap, topic, args.rate, args.rate_seconds, args.seed))
+    latencies = asyncio.run(badge_latencies(bootstrap, output, sent_at, timeout=120))
+
+    def pct(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else nan
+
+    return {
+        "offered_per_s": args.rate,
+        "events": len(sent_at),
+        "delivered": len(latencies),
+        **{f"p{q}_ms": pct(q / 100) for q in (50, 95, 99)},
+    }
+
+
 def bench(args: argparse.Namespace, bootstrap: str, kafka: str, workdir: Path) -> dict[str, Any]:
     n = args.events
     app_id = f"bench-{uuid.uuid4().hex[:8]}"  # fresh topics, group and changelogs every run
     deployment = Deployment(bootstrap, app_id, workdir, partitions=args.partitions)
     topic, output = deployment.input_topic, deployment.output_topic
-    asyncio.run(ensure_topics(bootstrap, {topic: args.partitions, output: args.partitions}))
+    # Badge events carry the broker's append time: the latency figure ends there.
+    append_time = {output: {"message.timestamp.type": "LogAppendTime"}}
+    topics = {topic: args.partitions, output: args.partitions}
+    asyncio.run(ensure_topics(bootstrap, topics, config=append_time))
     deployment.apply_config(bench_config())
     messages = bench_events(n, args.learners, args.seed)
     started = time.perf_counter()
@@ -344,6 +419,8 @@ def bench(args: argparse.Namespace, bootstrap: str, kafka: str, workdir: Path) -
     worker = WorkerProcess(deployment, "bench", {})
     try:
         job = run_worker(worker, n, args.timeout, args.profile)
+        badges = count_badges(bootstrap, output)  # before the latency phase adds its own
+        latency = measure_latency(args, bootstrap, topic, output)
     except (RuntimeError, TimeoutError) as exc:
         print(f"bench: {exc}\n--- {worker.log_path} (tail):\n{worker.log_tail()}", file=sys.stderr)
         raise SystemExit(1) from None
@@ -358,7 +435,8 @@ def bench(args: argparse.Namespace, bootstrap: str, kafka: str, workdir: Path) -
         "load_average_1m": os.getloadavg()[0],
         "produce": {"events_per_s": n / produce_s, "seconds": produce_s},
         **{"ceiling": ceiling, "in_process": in_process, "worker": job},
-        "badges": count_badges(bootstrap, output),
+        "latency": latency,
+        "badges": badges,
         "wire_format_us": wire,
         "badges_in_order": in_order.transitions,
     }
@@ -378,7 +456,9 @@ def report(r: dict[str, Any]) -> str:
         return f"{stage:<42}{numbers}  {note}".rstrip()
 
     job, ceiling, badges, in_order = r["worker"], r["ceiling"], r["badges"], r["badges_in_order"]
-    wire = r["wire_format_us"]
+    wire, lat = r["wire_format_us"], r["latency"]
+    latency_title = f"event -> badge at {lat['offered_per_s']:,.0f} ev/s offered, live"
+    latency_note = f"  {lat['delivered']} of {lat['events']} badges out"
     wall = {"events_per_s": job["wall_events_per_s"], "seconds": job["wall_seconds"]}
     processed = job["metrics"].get('badges_events_total{outcome="processed",reason=""}', 0)
     # Anything skipped or dead-lettered means the config or the data is off: the run is suspect.
@@ -399,6 +479,9 @@ def report(r: dict[str, Any]) -> str:
             row("  same, wall clock from process start", wall, rss=False),
             f"{'  mean batch, ingest / progress (events)':<42}{_mean_batch(job, 'ingest'):>10.1f}"
             f"{_mean_batch(job, 'progress'):>10.1f}",
+            f"{latency_title:<42}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}",
+            f"{latency_note:<42}{lat['p50_ms']:>10,.0f}{lat['p95_ms']:>10,.0f}"
+            f"{lat['p99_ms']:>10,.0f}",
             f"{'worker start-up to /health':<42}{'':>10}{job['startup_seconds']:>10.1f}",
             f"{'worker start-up to its first decision':<42}{'':>10}"
             f"{job['first_decision_seconds']:>10.1f}",
@@ -425,6 +508,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bootstrap", help="HOST:PORT of a broker (default: start a fresh one)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rate", type=float, default=2000.0, help="offered ev/s for latency")
+    parser.add_argument("--rate-seconds", type=float, default=10.0, help="how long to offer it")
     parser.add_argument("--profile", type=Path, help="py-spy the worker into collapsed stacks here")
     parser.add_argument("--timeout", type=float, default=900.0, help="for the worker, seconds")
     args = parser.parse_args(argv)
