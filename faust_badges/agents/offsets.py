@@ -207,8 +207,9 @@ class OffsetGuard:
             logging.ERROR, "offset_hole_accepted", tp, missing_from=expected, missing_to=offset - 1
         )
         state.seeking_since = None
+        # The ledger moves past the hole when this message is handled (handled() keeps the
+        # highest offset): moving it now could commit past events of a batch still open.
         state.next_offset = offset + 1
-        self._processed.set(tp, max(offset, self._processed.get(tp) or 0))
         return True
 
     def _log(self, level: int, what: str, tp: TP, **fields: object) -> None:
