@@ -51,7 +51,7 @@ bench: setup
 CHAOS_SEEDS ?= 1 2 3 4 5
 chaos: setup
 	@set -e; for seed in $(CHAOS_SEEDS); do \
-	  CHAOS_SEED=$$seed CHAOS_EVENTS=$${CHAOS_EVENTS:-20000} CHAOS_LEARNERS=$${CHAOS_LEARNERS:-3000} \
+	  CHAOS_SEED=$$seed CHAOS_EVENTS=$${CHAOS_EVENTS:-45000} CHAOS_LEARNERS=$${CHAOS_LEARNERS:-3000} \
 	  CHAOS_RATE=$${CHAOS_RATE:-1500} CHAOS_INTERRUPTIONS=$${CHAOS_INTERRUPTIONS:-10} \
 	  CHAOS_WINDOW=$${CHAOS_WINDOW:-50} \
 	  $(BIN)/python -m pytest -p no:cacheprovider -q -s tests/integration/test_chaos.py; \

@@ -6,14 +6,15 @@ stopped and restarted mid-stream with the pure core's verdict on the same input.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from faust.transport.drivers import aiokafka as aiokafka_driver
-from faust.types import TP
+from faust.types import TP, Message
 from mode.utils.queues import FlowControlEvent
 
 from faust_badges.agents.offsets import ProcessedOffsets
+from faust_badges.delivery.inbox import Inboxes
 from faust_badges.delivery.producer import AckedProducer
 
 
@@ -44,6 +45,20 @@ class LedgerConsumer(aiokafka_driver.Consumer):
 
     def _ledger(self) -> ProcessedOffsets | None:
         return getattr(self.app, "processed_offsets", None)
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        """Faust's fetch, with the messages of inbox topics put in their inbox (see
+        delivery/inbox.py) instead of going one by one through the conductor to a stream."""
+        inboxes: Inboxes | None = getattr(self.app, "inboxes", None)
+        read_offset = self._read_offset
+        async for tp, message in super().getmany(timeout):
+            targets = inboxes.for_topic(tp.topic) if inboxes is not None else ()
+            if not targets:
+                yield tp, message
+                continue
+            for inbox in targets:
+                await inbox.put(message)
+            read_offset[tp] = message.offset  # as Faust's drain loop records it
 
     def _new_offset(self, tp: TP) -> int | None:
         ledger = self._ledger()

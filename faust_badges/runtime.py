@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.types import Message, TopicT
 
-from faust_badges.agents.offsets import OffsetGuard, ProcessedOffsets
+from faust_badges.agents.offsets import OffsetGuard, ProcessedOffsets, handled_in_batches
 from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.issuing import IssuedBadge, RetryPolicy
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
+from faust_badges.delivery.inbox import Inbox, Inboxes
 from faust_badges.events.formats import WireFormats
 from faust_badges.metrics import Metrics
 from faust_badges.providers.pool import ProviderPool
@@ -39,11 +41,45 @@ class Runtime:
     providers: ProviderPool
     gate: ProcessingGate
     processed: ProcessedOffsets
+    inboxes: Inboxes
 
     def offset_guard(self, agent: str, topics: Iterable[str]) -> OffsetGuard:
         """The in-order, handled-only-commit guard of one agent over its source topics."""
         return OffsetGuard.for_app(
             self.app, agent, self.settings.kafka_bootstrap, self.processed, topics
+        )
+
+    async def produce(
+        self,
+        topic: TopicT,
+        *,
+        key: bytes | None,
+        value: bytes | None,
+        headers: Sequence[tuple[str, bytes]] | None = None,
+    ) -> Awaitable[Any]:
+        """Hand one record of the per-event path to the producer; returns its acknowledgement.
+
+        Straight to the producer (the same one, so its flush before every commit covers the
+        record): Faust's ``Topic.send`` adds per record serializer lookups, a future message and
+        callbacks that raw-bytes topics do not need. Partitioned by key as ``Topic.send`` does.
+        """
+        return await self.app.producer.send(
+            topic.get_topic_name(), key, value, None, None, list(headers) if headers else None
+        )
+
+    def inbox(self, topic: TopicT) -> Inbox:
+        """Subscribe the app to ``topic``, its messages delivered in batches to an inbox."""
+        self.app.topics.add(topic)
+        return self.inboxes.open(topic.topics, capacity=4 * self.settings.batch_max_events)
+
+    def batches(self, inbox: Inbox, guard: OffsetGuard) -> AsyncIterator[list[Message]]:
+        """The batches of ``inbox`` to handle now (see ``handled_in_batches``)."""
+        return handled_in_batches(
+            inbox,
+            guard,
+            self.gate,
+            self.settings.batch_max_events,
+            generation=lambda: self.app.consumer_generation_id,
         )
 
     @property

@@ -45,6 +45,8 @@ ENVIRONMENT: dict[str, str] = {
     "LOG_LEVEL": "log_level",
     "BADGES_BATCH_MAX_EVENTS": "batch_max_events",
     "PRODUCER_LINGER_MS": "producer_linger_ms",
+    "ROCKSDB_BLOCK_CACHE_MIB": "rocksdb_block_cache_mib",
+    "ROCKSDB_WRITE_BUFFER_MIB": "rocksdb_write_buffer_mib",
 }
 
 
@@ -84,6 +86,21 @@ class Settings(BaseModel):
     # How long the producer waits to fill a request: a batch's sends then go in a few requests
     # instead of one each (no offset is committed before they are acknowledged, so no risk).
     producer_linger_ms: int = Field(5, ge=0, le=1_000)
+    # RocksDB, per table partition (a worker holds tables x partitions of them). Faust's defaults
+    # (2 GiB block cache, 3 x 64 MiB write buffers each) fit a dedicated machine, not a worker.
+    rocksdb_block_cache_mib: int = Field(16, ge=1, le=65_536)
+    rocksdb_write_buffer_mib: int = Field(8, ge=1, le=4_096)
+
+    @property
+    def rocksdb_options(self) -> dict[str, int]:
+        """Faust's RocksDB store options (``Table(options=...)``) from these settings."""
+        mib = 1024 * 1024
+        return {
+            "block_cache_size": self.rocksdb_block_cache_mib * mib,
+            "write_buffer_size": self.rocksdb_write_buffer_mib * mib,
+            "max_write_buffer_number": 2,
+            "target_file_size_base": self.rocksdb_write_buffer_mib * mib,
+        }
 
     @field_validator("event_topics", mode="before")
     @classmethod

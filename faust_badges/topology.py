@@ -19,10 +19,11 @@ from faust_badges.agents.offsets import ProcessedOffsets
 from faust_badges.agents.progress import register_progress_agent
 from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.badges import app_namespace
+from faust_badges.delivery.inbox import Inboxes
 from faust_badges.delivery.local_state import mark_clean, open_local_state
 from faust_badges.events.formats import WireFormats
 from faust_badges.faust_workarounds import LedgerTransport, LiveFlowControl
-from faust_badges.logs import log_kv
+from faust_badges.logs import log_kv, open_handlers_to
 from faust_badges.metrics import Metrics
 from faust_badges.providers.pool import ProviderPool
 from faust_badges.runtime import Runtime
@@ -51,12 +52,14 @@ class BadgesApp(faust.App):
     badges_settings: Settings
     processing_gate: ProcessingGate
     processed_offsets: ProcessedOffsets
+    inboxes: Inboxes
     wire_formats: WireFormats
     provider_pool: ProviderPool
     _stopped_cleanly = False
 
     async def on_first_start(self) -> None:
         await super().on_first_start()  # creates the data and table directories
+        open_handlers_to(logging.getLogger("faust_badges").getEffectiveLevel())
         # Before any table store opens: a store left by a crash may be ahead of its changelog.
         local_state = open_local_state(Path(self.conf.tabledir))
         log_kv(logger, logging.INFO, "local_state", tables=str(local_state))
@@ -72,6 +75,7 @@ class BadgesApp(faust.App):
     async def _on_partitions_revoked(self, revoked: set[TP]) -> None:
         # Events of revoked partitions that were not started yet are left to the next owner.
         self.processed_offsets.revoke(revoked)
+        self.inboxes.drop(revoked)
         await super()._on_partitions_revoked(revoked)
 
     async def _consumer_wait_empty(self, consumer: ConsumerT, recorder: Any) -> None:
@@ -143,6 +147,7 @@ def build_app(settings: Settings) -> faust.App:
     app.badges_settings = settings
     app.processing_gate = ProcessingGate()
     app.processed_offsets = ProcessedOffsets()
+    app.inboxes = Inboxes()
     app.wire_formats = WireFormats.from_settings(settings)
     app.provider_pool = ProviderPool(timeout=settings.provider_timeout)
     metrics = Metrics()
@@ -154,14 +159,15 @@ def build_app(settings: Settings) -> faust.App:
         metrics=metrics,
         config=live_config,
         topics=declare_topics(app, settings),
-        learners=declare_learners_table(app, settings.topic_partitions),
-        progress=declare_progress_table(app, settings.topic_partitions),
+        learners=declare_learners_table(app, settings.topic_partitions, settings.rocksdb_options),
+        progress=declare_progress_table(app, settings.topic_partitions, settings.rocksdb_options),
         config_table=declare_config_table(app, live_config),
         formats=app.wire_formats,
-        issued=declare_issued_table(app, settings.topic_partitions),
+        issued=declare_issued_table(app, settings.topic_partitions, settings.rocksdb_options),
         providers=app.provider_pool,
         gate=app.processing_gate,
         processed=app.processed_offsets,
+        inboxes=app.inboxes,
     )
     register_ingest_agent(runtime)
     register_progress_agent(runtime)

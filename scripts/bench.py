@@ -95,7 +95,9 @@ def bench_config() -> dict[str, Any]:
 
 
 def bench_events(count: int, learners: int, seed: int) -> list[KafkaMessage]:
-    """Random passes and fails of C1..C8, ~1% re-sent as exact duplicates (same ce_id)."""
+    """Random passes and fails of C1..C8, ~1% re-sent as exact duplicates (same ce_id). Each
+    learner's first event comes in the first ``learners`` steps, so that every learner is in
+    the tables (given as many events): the state's size is ``learners``."""
     rng = random.Random(seed)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     messages: list[KafkaMessage] = []
@@ -103,7 +105,8 @@ def bench_events(count: int, learners: int, seed: int) -> list[KafkaMessage]:
         if messages and rng.random() < DUPLICATE_RATE:
             messages.append(rng.choice(messages))
             continue
-        learner, course = rng.randrange(learners), COURSES[rng.randint(1, 8)]
+        learner = step if step < learners else rng.randrange(learners)
+        course = COURSES[rng.randint(1, 8)]
         passing = rng.random() >= FAIL_RATE
         moment = start + timedelta(seconds=step)
         event_id = f"bench-{seed}-{step:08d}"
@@ -375,6 +378,26 @@ async def badge_latencies(
         await asyncio.sleep(1)
 
 
+def measure_recovery(deployment: Deployment, timeout: float) -> dict[str, Any]:
+    """A worker started with an empty data dir while the changelogs hold the backlog's state
+    (no other worker running): seconds to /health 200, i.e. every table recovered."""
+    print("recovery of the state from the changelogs…", file=sys.stderr)
+    worker = WorkerProcess(deployment, "recovery", {})  # its own, empty, data dir
+    started = time.monotonic()
+    worker.start()
+    assert worker.process is not None
+    try:
+        while worker.get("/health", token=None) is None:
+            if worker.process.poll() is not None:
+                raise RuntimeError(f"the recovering worker exited: {worker.process.returncode}")
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"no /health 200 after {timeout:.0f}s of recovery")
+            time.sleep(0.1)
+        return {"seconds": time.monotonic() - started, "peak_rss": peak_rss(worker.process.pid)}
+    finally:
+        worker.stop()
+
+
 def measure_latency(args: argparse.Namespace, bootstrap: str, topic: str, output: str) -> Any:
     """With the worker caught up and live: the event -> badge latency at an offered rate."""
     print(f"latency at {args.rate:.0f} ev/s offered…", file=sys.stderr)
@@ -421,6 +444,8 @@ def bench(args: argparse.Namespace, bootstrap: str, kafka: str, workdir: Path) -
         job = run_worker(worker, n, args.timeout, args.profile)
         badges = count_badges(bootstrap, output)  # before the latency phase adds its own
         latency = measure_latency(args, bootstrap, topic, output)
+        worker.stop()
+        recovery = measure_recovery(deployment, args.timeout)
     except (RuntimeError, TimeoutError) as exc:
         print(f"bench: {exc}\n--- {worker.log_path} (tail):\n{worker.log_tail()}", file=sys.stderr)
         raise SystemExit(1) from None
@@ -436,6 +461,7 @@ def bench(args: argparse.Namespace, bootstrap: str, kafka: str, workdir: Path) -
         "produce": {"events_per_s": n / produce_s, "seconds": produce_s},
         **{"ceiling": ceiling, "in_process": in_process, "worker": job},
         "latency": latency,
+        "recovery": recovery,
         "badges": badges,
         "wire_format_us": wire,
         "badges_in_order": in_order.transitions,
@@ -483,6 +509,9 @@ def report(r: dict[str, Any]) -> str:
             f"{latency_note:<42}{lat['p50_ms']:>10,.0f}{lat['p95_ms']:>10,.0f}"
             f"{lat['p99_ms']:>10,.0f}",
             f"{'worker start-up to /health':<42}{'':>10}{job['startup_seconds']:>10.1f}",
+            f"{'recovery: empty data dir to /health 200':<42}{'':>10}"
+            f"{r['recovery']['seconds']:>10.1f}{r['recovery']['peak_rss'] / MIB:>6.0f} MiB"
+            f"  ({min(r['learners'], r['events']):,} learners' state)",
             f"{'worker start-up to its first decision':<42}{'':>10}"
             f"{job['first_decision_seconds']:>10.1f}",
             f"badges from the worker: awarded {badges['awarded']} "

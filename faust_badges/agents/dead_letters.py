@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
-from faust.types import EventT
+from faust.types import Message
 
 from faust_badges.events.cloudevents import header_pairs
 from faust_badges.events.inbound import Rejected
@@ -18,10 +18,9 @@ logger = logging.getLogger(__name__)
 REASON_HEADER = "dead_letter_reason"
 
 
-async def dead_letter(runtime: Runtime, event: EventT, rejected: Rejected) -> Awaitable[Any]:
+async def dead_letter(runtime: Runtime, message: Message, rejected: Rejected) -> Awaitable[Any]:
     """Keep the message, say why, count it, log one line (no payload: it may hold PII).
     Returns the send's acknowledgement, to await."""
-    message = event.message
     headers = [
         *header_pairs(message.headers),
         (REASON_HEADER, rejected.describe().encode()),
@@ -29,8 +28,8 @@ async def dead_letter(runtime: Runtime, event: EventT, rejected: Rejected) -> Aw
         ("dead_letter_partition", str(message.partition).encode()),
         ("dead_letter_offset", str(message.offset).encode()),
     ]
-    sent = await runtime.topics.dead_letters.send(
-        key=message.key, value=message.value, headers=headers
+    sent = await runtime.produce(
+        runtime.topics.dead_letters, key=message.key, value=message.value, headers=headers
     )
     runtime.metrics.events.inc(outcome="dead_lettered", reason=rejected.reason)
     log_kv(

@@ -10,9 +10,8 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from faust.types import EventT, StreamT
+from faust.types import Message, StreamT
 
-from faust_badges.agents.offsets import handled_in_order
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
 from faust_badges.core.issuing import Command, CommandKind, Recipient
 from faust_badges.events.cloudevents import (
@@ -36,16 +35,20 @@ _KINDS = {BADGE_AWARDED: CommandKind.ISSUE, BADGE_REVOKED: CommandKind.REVOKE}
 def register_issuer_intake(runtime: Runtime) -> None:
     app = runtime.app
     offsets = runtime.offset_guard("issuer_intake", [runtime.settings.lifecycle_topic])
+    inbox = runtime.inbox(runtime.topics.lifecycle)
 
-    @app.agent(runtime.topics.lifecycle, name="issuer_intake")
-    async def issuer_intake(stream: StreamT) -> None:
-        async for event in handled_in_order(stream, offsets, runtime.gate):
-            await forward_badge_event(runtime, event)
+    # A Faust agent for its supervision; its messages come from the inbox (as for ingest).
+    @app.agent(name="issuer_intake")
+    async def issuer_intake(_stream: StreamT) -> None:
+        async for batch in runtime.batches(inbox, offsets):
+            for message in batch:
+                await forward_badge_event(runtime, message)
+            runtime.metrics.batches.inc(agent="issuer_intake")
 
 
-async def forward_badge_event(runtime: Runtime, event: EventT) -> None:
+async def forward_badge_event(runtime: Runtime, message: Message) -> None:
     """Turn one of our badge events into a command for its provider's issuer."""
-    headers = header_map(event.message.headers)
+    headers = header_map(message.headers)
     meta = EventMetadata.from_headers(headers)
     kind = _KINDS.get(meta.type)
     if kind is None or meta.source != runtime.event_source:
@@ -59,7 +62,7 @@ async def forward_badge_event(runtime: Runtime, event: EventT) -> None:
         content_type, runtime.formats.decoders[CONTENT_TYPE_AVRO]
     )
     try:
-        badge = (await decoder(event.message.value or b"", meta.type))["badge"]
+        badge = (await decoder(message.value or b"", meta.type))["badge"]
     except (BadBody, KeyError, TypeError) as exc:
         log_kv(
             logger,

@@ -31,6 +31,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from faust.types import TP, EventT, Message, StreamT
 
 from faust_badges.agents.shutdown import ProcessingGate
+from faust_badges.delivery.inbox import Inbox
 from faust_badges.logs import log_kv
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,10 @@ class OffsetGuard:
             resume_offset=CommittedOffsets(app, bootstrap).get,
             seek=seek,
         )
+
+    @property
+    def agent(self) -> str:
+        return self._agent
 
     async def admit(self, message: Message) -> bool:
         """True when ``message`` is the next one of its partition and must be handled now."""
@@ -268,39 +273,32 @@ async def handled_in_order(
 
 
 async def handled_in_batches(
-    stream: StreamT, guard: OffsetGuard, gate: ProcessingGate, max_size: int
-) -> AsyncIterator[list[EventT]]:
-    """Like ``handled_in_order``, a batch at a time: each batch is in offset order per partition,
-    and its events count as handled (committable) only once the loop body that received the
-    whole batch has completed without error.
+    inbox: Inbox,
+    guard: OffsetGuard,
+    gate: ProcessingGate,
+    max_size: int,
+    generation: Callable[[], int],
+) -> AsyncIterator[list[Message]]:
+    """The messages of ``inbox`` to handle now, a batch at a time: each batch is in offset order
+    per partition, and its messages count as handled (committable) only once the loop body that
+    received the whole batch has completed without error.
 
-    A batch closes at ``max_size`` events or as soon as no message waits in the stream's queue:
-    under load batches fill up, a quiet stream gets batches of one (no timer, no added latency).
+    A batch is all that waits in the inbox, up to ``max_size``: under load batches fill up, a
+    quiet stream gets batches of one (no timer, no added latency).
     """
-    faust_stream = cast(faust.Stream, stream).noack()
-    more_waiting = _queue_probe(faust_stream)
-    batch: list[EventT] = []
-    async for event in faust_stream.events():
-        if await guard.admit(event.message):
-            batch.append(event)
-        if not batch or (len(batch) < max_size and more_waiting()):
+    while True:
+        taken = await inbox.take(max_size, generation)
+        admitted = [message for message in taken if await guard.admit(message)]
+        if not admitted:
             continue
         async with gate.processing():
-            # Events of partitions revoked while the batch filled up belong to another worker.
-            current = [e for e in batch if guard.is_current(e.message)]
-            batch = []
+            # Messages of partitions revoked while the batch was admitted belong to another worker.
+            current = [message for message in admitted if guard.is_current(message)]
             if current:
+                log_kv(
+                    logger, logging.DEBUG, "batch_started", agent=guard.agent, events=len(current)
+                )
                 yield current
                 for done in current:
-                    guard.handled(done.message)
-                    done.ack()
-
-
-def _queue_probe(stream: StreamT) -> Callable[[], bool]:
-    """Whether more messages wait in ``stream``'s channel queue (Faust's conductor fills it).
-    Without that queue (a stream over something else), batches are of one event."""
-    queue = getattr(stream.channel, "queue", None)
-    empty = getattr(queue, "empty", None)
-    if empty is None:
-        return lambda: False
-    return lambda: not empty()
+                    guard.handled(done)
+                log_kv(logger, logging.DEBUG, "batch_handled", agent=guard.agent)

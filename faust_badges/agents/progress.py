@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from faust.types import EventT, StreamT
+from faust.types import Message, StreamT
 
-from faust_badges.agents.offsets import handled_in_batches
 from faust_badges.core.badges import badge_data
 from faust_badges.core.decide import BadgeTransition, decide
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
@@ -41,11 +40,12 @@ _EVENT_TYPES = {BadgeStatus.AWARDED: BADGE_AWARDED, BadgeStatus.REVOKED: BADGE_R
 def register_progress_agent(runtime: Runtime) -> None:
     app = runtime.app
     offsets = runtime.offset_guard("progress", [runtime.settings.learner_events_topic])
-    max_size = runtime.settings.batch_max_events
+    inbox = runtime.inbox(runtime.topics.learner_events)
 
-    @app.agent(runtime.topics.learner_events, name="progress")
-    async def progress_agent(stream: StreamT) -> None:
-        async for batch in handled_in_batches(stream, offsets, runtime.gate, max_size):
+    # A Faust agent for its supervision; its messages come from the inbox (as for ingest).
+    @app.agent(name="progress")
+    async def progress_agent(_stream: StreamT) -> None:
+        async for batch in runtime.batches(inbox, offsets):
             await apply_learner_batch(runtime, batch)
             runtime.metrics.batches.inc(agent="progress")
 
@@ -54,26 +54,28 @@ def register_progress_agent(runtime: Runtime) -> None:
 class LearnerInBatch:
     """One learner's state through a batch: as stored before it, and as its events leave it."""
 
-    event: EventT  # the learner's latest event in the batch: it names the table partition
+    message: Message  # the learner's latest message in the batch: it names the table partition
     stored_learner: LearnerRecord | None
     stored_progress: LearnerProgress | None
     learner: LearnerRecord | None
     progress: LearnerProgress | None
 
 
-async def apply_learner_batch(runtime: Runtime, events: Sequence[EventT]) -> None:
+async def apply_learner_batch(runtime: Runtime, messages: Sequence[Message]) -> None:
     """Decide every event in order (each learner read once), emit the badge events and wait for
     Kafka to have them all, then write each changed learner and progress once."""
     index = runtime.config.current()
     learners: dict[str, LearnerInBatch] = {}
     transitions: list[tuple[LearnerEvent, BadgeTransition]] = []
     outcomes: Counter[str] = Counter()
-    for event in events:
-        learner_event = decode_learner_event(event.value)
+    for message in messages:
+        # Only the ingest agent writes this internal topic, always with a value.
+        learner_event = decode_learner_event(message.value or b"")
         state = learners.get(learner_event.username)
         if state is None:
-            state = learners[learner_event.username] = _read_learner(runtime, event, learner_event)
-        state.event = event
+            state = _read_learner(runtime, message, learner_event)
+            learners[learner_event.username] = state
+        state.message = message
         state.learner = merge_learner(state.learner, learner_event.user, learner_event.event_time)
         decision = decide(
             state.progress, learner_event, index, namespace=runtime.namespace, now=datetime.now(UTC)
@@ -84,21 +86,27 @@ async def apply_learner_batch(runtime: Runtime, events: Sequence[EventT]) -> Non
         outcomes[decision.outcome] += 1
     if transitions:
         await emit_transitions(runtime, index, transitions)
+    learner_writes = []
+    progress_writes = []
     for username, state in learners.items():
         if state.learner is not state.stored_learner and state.learner is not None:
-            runtime.learners.put(username, state.learner, state.event)
+            learner_writes.append((username, state.learner, state.message))
         if state.progress is not state.stored_progress and state.progress is not None:
-            runtime.progress.put(username, state.progress, state.event)
+            progress_writes.append((username, state.progress, state.message))
+    await runtime.learners.write_batch(learner_writes)
+    await runtime.progress.write_batch(progress_writes)
     # Counted last: a counted event is fully handled (tests use this as a barrier).
     for outcome, count in outcomes.items():
         runtime.metrics.decisions.inc(count, outcome=outcome)
 
 
-def _read_learner(runtime: Runtime, event: EventT, learner_event: LearnerEvent) -> LearnerInBatch:
+def _read_learner(
+    runtime: Runtime, message: Message, learner_event: LearnerEvent
+) -> LearnerInBatch:
     username = learner_event.username
-    learner = runtime.learners.get(username, event)
-    progress = runtime.progress.get(username, event)
-    return LearnerInBatch(event, learner, progress, learner, progress)
+    learner = runtime.learners.get_in(username, message)
+    progress = runtime.progress.get_in(username, message)
+    return LearnerInBatch(message, learner, progress, learner, progress)
 
 
 def _transition_time(transition: BadgeTransition) -> datetime:
@@ -154,8 +162,8 @@ async def emit_transitions(
         # The template id travels in a header, for our issuer (other consumers ignore it).
         headers = [*message.headers, (TEMPLATE_HEADER, badge.template_id.encode())]
         pending.append(
-            await runtime.topics.lifecycle.send(
-                key=message.key, value=message.value, headers=headers
+            await runtime.produce(
+                runtime.topics.lifecycle, key=message.key, value=message.value, headers=headers
             )
         )
     await asyncio.gather(*pending)

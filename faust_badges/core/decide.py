@@ -60,12 +60,8 @@ def decide(
     now: datetime,
 ) -> Decision:
     """Apply one event to one learner's progress."""
-    requirements = [
-        r for r in index.requirements_by_type.get(event.event_type, ()) if r.matches(event.data)
-    ]
-    penalties = [
-        p for p in index.penalties_by_type.get(event.event_type, ()) if p.matches(event.data)
-    ]
+    requirements = index.requirements_met(event.event_type, event.data)
+    penalties = index.penalties_met(event.event_type, event.data)
     if not requirements and not penalties:
         return Decision(Outcome.NO_MATCH, progress)
     done = progress.applied_to(event.event_id) if progress is not None else frozenset()

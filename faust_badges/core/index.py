@@ -1,7 +1,8 @@
 """The badge config compiled for fast lookups on the per-event path.
 
 Built once per config revision: rules become predicates, requirements and penalties of active
-templates are indexed by event type, and each template knows its groups.
+templates are indexed by event type (and, within a type, by the value they want, see
+matching.py), and each template knows its groups.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from faust_badges.core.config import BadgeConfig, Penalty, Requirement, Rule, Template
 from faust_badges.core.event_types import DEFAULT_EVENT_TYPES, KNOWN_DATA_KEYS
+from faust_badges.core.matching import RuleIndex
 from faust_badges.core.operators import Predicate, compile_predicate, resolve_path
 from faust_badges.core.progress import TemplateProgress
 
@@ -95,8 +97,8 @@ class ConfigIndex:
     config: BadgeConfig
     revision: str
     templates: Mapping[str, TemplatePlan]
-    requirements_by_type: Mapping[str, tuple[CompiledRequirement, ...]]
-    penalties_by_type: Mapping[str, tuple[CompiledPenalty, ...]]
+    requirements_by_type: Mapping[str, RuleIndex[CompiledRequirement]]
+    penalties_by_type: Mapping[str, RuleIndex[CompiledPenalty]]
     data_keys: Mapping[str, str]  # processed event type -> data key of its payload
 
     @classmethod
@@ -116,10 +118,22 @@ class ConfigIndex:
             config=config,
             revision=config_revision(config),
             templates={t.id: TemplatePlan.build(t) for t in config.templates},
-            requirements_by_type={k: tuple(v) for k, v in requirements.items()},
-            penalties_by_type={k: tuple(v) for k, v in penalties.items()},
+            requirements_by_type={k: RuleIndex(v) for k, v in requirements.items()},
+            penalties_by_type={k: RuleIndex(v) for k, v in penalties.items()},
             data_keys=_processed_data_keys(config, set(requirements) | set(penalties)),
         )
+
+    def requirements_met(
+        self, event_type: str, data: Mapping[str, Any]
+    ) -> list[CompiledRequirement]:
+        """The requirements of active templates that an event of this type and data fulfils."""
+        index = self.requirements_by_type.get(event_type)
+        return index.matching(data) if index is not None else []
+
+    def penalties_met(self, event_type: str, data: Mapping[str, Any]) -> list[CompiledPenalty]:
+        """The penalties of active templates that an event of this type and data triggers."""
+        index = self.penalties_by_type.get(event_type)
+        return index.matching(data) if index is not None else []
 
     def processes(self, event_type: str) -> bool:
         """Whether events of this type are configured (others are skipped and counted)."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import faust
 
 from faust_badges.core.issuing import IssuedBadge
@@ -11,8 +14,10 @@ from faust_badges.tables.keyed import JsonTable, declare_json_table
 ISSUED_CODEC = JsonStateCodec(IssuedBadge)
 
 
-def declare_issued_table(app: faust.App, partitions: int) -> JsonTable[IssuedBadge]:
+def declare_issued_table(
+    app: faust.App, partitions: int, store_options: Mapping[str, Any]
+) -> JsonTable[IssuedBadge]:
     table = declare_json_table(
-        app, "issued", partitions, "Badges at their provider, keyed by badge uuid"
+        app, "issued", partitions, store_options, "Badges at their provider, keyed by badge uuid"
     )
     return JsonTable(table, ISSUED_CODEC)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import faust
 
 from faust_badges.core.learner import LearnerRecord
@@ -11,8 +14,14 @@ from faust_badges.tables.keyed import JsonTable, declare_json_table
 LEARNER_CODEC = JsonStateCodec(LearnerRecord)
 
 
-def declare_learners_table(app: faust.App, partitions: int) -> JsonTable[LearnerRecord]:
+def declare_learners_table(
+    app: faust.App, partitions: int, store_options: Mapping[str, Any]
+) -> JsonTable[LearnerRecord]:
     table = declare_json_table(
-        app, "learners", partitions, "Learners as last seen in events, keyed by username"
+        app,
+        "learners",
+        partitions,
+        store_options,
+        "Learners as last seen in events, keyed by username",
     )
     return JsonTable(table, LEARNER_CODEC)

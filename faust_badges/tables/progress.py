@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import faust
 
 from faust_badges.core.progress import LearnerProgress
@@ -11,8 +14,14 @@ from faust_badges.tables.keyed import JsonTable, declare_json_table
 PROGRESS_CODEC = JsonStateCodec(LearnerProgress)
 
 
-def declare_progress_table(app: faust.App, partitions: int) -> JsonTable[LearnerProgress]:
+def declare_progress_table(
+    app: faust.App, partitions: int, store_options: Mapping[str, Any]
+) -> JsonTable[LearnerProgress]:
     table = declare_json_table(
-        app, "progress", partitions, "Learner badge progress and badges, keyed by username"
+        app,
+        "progress",
+        partitions,
+        store_options,
+        "Learner badge progress and badges, keyed by username",
     )
     return JsonTable(table, PROGRESS_CODEC)

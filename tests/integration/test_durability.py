@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import signal
+import time
 import uuid
 
 import pytest
@@ -89,4 +90,55 @@ def test_interrupted_run_equals_uninterrupted_run(
 
     run_interrupted(deployment, sig=sig, wipe_datadir=wipe_datadir, stop_after=EVENTS // 4)
 
+    assert_equals_uninterrupted_run(deployment)
+
+
+def _last_progress_batch_line(worker: WorkerProcess) -> str:
+    """The progress agent's last batch line in the worker's log ("" if none yet)."""
+    with worker.log_path.open("rb") as log:
+        log.seek(0, 2)
+        log.seek(max(0, log.tell() - 256 * 1024))
+        tail = log.read().decode(errors="replace")
+    lines = [line for line in tail.splitlines() if "batch_" in line and "agent=progress" in line]
+    return lines[-1] if lines else ""
+
+
+def test_sigkill_in_the_middle_of_a_batch_equals_uninterrupted_run(
+    kafka: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The worker logs (at DEBUG) when a progress batch starts and when it is handled: it is
+    killed while a batch is open (its badge events sent, its writes and offsets not yet), which
+    the log shows afterwards. Kills that land between batches are retried, up to five."""
+    deployment = Deployment(
+        kafka, f"dur-batch-{uuid.uuid4().hex[:6]}", tmp_path_factory.mktemp("dur"), partitions=4
+    )
+    deployment.extra_env["LOG_LEVEL"] = "debug"
+    deployment.create_topics(input_partitions=1)
+    deployment.apply_config(RELIABILITY_CONFIG)
+    events = 3 * EVENTS
+    deployment.send(learner_stories(events, 2 * LEARNERS, seed=11))
+
+    killed_mid_batch = 0
+    for attempt in range(5):
+        worker = WorkerProcess(deployment, "batch", {})
+        worker.start()
+        worker.wait_ready()
+        deadline = time.monotonic() + 60
+        while "batch_started" not in _last_progress_batch_line(worker):
+            assert time.monotonic() < deadline, "no progress batch under way\n" + worker.log_tail()
+            time.sleep(0.002)
+        worker.stop(signal.SIGKILL)
+        if "batch_started" in _last_progress_batch_line(worker):
+            killed_mid_batch += 1
+            break
+        print(f"attempt {attempt}: the kill landed between two batches; again")
+    assert killed_mid_batch, "no kill landed inside a batch in five attempts"
+
+    survivor = WorkerProcess(deployment, "batch", {})  # same data dir: a crashed store
+    survivor.start()
+    try:
+        survivor.wait_ready()
+        wait_for_group_caught_up(deployment)
+    finally:
+        survivor.stop()
     assert_equals_uninterrupted_run(deployment)

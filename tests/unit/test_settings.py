@@ -64,12 +64,21 @@ def test_default_topics_have_no_prefix() -> None:
             "http://registry:8081",
         ),
         ("BADGES_OPS_TOKEN", "s3cret-token", "ops_token", SecretStr("s3cret-token")),
+        ("ROCKSDB_BLOCK_CACHE_MIB", "64", "rocksdb_block_cache_mib", 64),
+        ("ROCKSDB_WRITE_BUFFER_MIB", "4", "rocksdb_write_buffer_mib", 4),
     ],
 )
 def test_each_environment_variable_is_read(
     variable: str, raw: str, field: str, expected: Any
 ) -> None:
     assert getattr(Settings.from_env({variable: raw}), field) == expected
+
+
+def test_rocksdb_options_are_sized_for_a_worker_not_faust_defaults() -> None:
+    options = Settings.from_env({"ROCKSDB_BLOCK_CACHE_MIB": "32"}).rocksdb_options
+    assert options["block_cache_size"] == 32 * 1024 * 1024
+    assert options["write_buffer_size"] == 8 * 1024 * 1024
+    assert options["max_write_buffer_number"] == 2
 
 
 def test_avro_output_is_read_with_its_registry() -> None:

@@ -1,108 +1,118 @@
-"""handled_in_batches: a batch counts as handled (committable) only after its body completed."""
+"""handled_in_batches: batches from an inbox count as handled (committable) only after their
+body completed; redeliveries, stale generations and revoked partitions are left out."""
 
 from __future__ import annotations
 
-from collections import deque
+import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
 from faust.types import TP
 
 from faust_badges.agents.offsets import handled_in_batches
 from faust_badges.agents.shutdown import ProcessingGate
+from faust_badges.delivery.inbox import Inbox
 
-from .test_offsets import INPUT, Harness, Msg
+from .test_offsets import INPUT, OTHER, Harness, Msg
 
-
-@dataclass
-class FakeEvent:
-    message: Msg
-    acked: bool = False
-
-    def ack(self) -> None:
-        self.acked = True
+GENERATION = 1
 
 
-@dataclass
-class FakeQueue:
-    """Stands for the channel queue Faust's conductor fills: what waits to be delivered."""
-
-    waiting: deque[FakeEvent] = field(default_factory=deque)
-
-    def empty(self) -> bool:
-        return not self.waiting
+async def inbox_of(*offsets: int, tp: TP = INPUT, generation: int = GENERATION) -> Inbox:
+    inbox = Inbox(["input"], capacity=100)
+    for offset in offsets:
+        await inbox.put(Msg(tp, offset, generation))  # type: ignore[arg-type]
+    return inbox
 
 
-class FakeStream:
-    """The part of a Faust stream the batcher uses: noack(), events() and channel.queue."""
-
-    def __init__(self, offsets: list[int], tp: TP = INPUT) -> None:
-        self.channel = type("Channel", (), {"queue": FakeQueue()})()
-        self.delivered = [FakeEvent(Msg(tp, offset)) for offset in offsets]
-        self.channel.queue.waiting.extend(self.delivered)
-
-    def noack(self) -> FakeStream:
-        return self
-
-    async def events(self) -> AsyncIterator[FakeEvent]:
-        while self.channel.queue.waiting:
-            yield self.channel.queue.waiting.popleft()
+def batches_of(h: Harness, inbox: Inbox, max_size: int) -> AsyncIterator[list[Msg]]:
+    return handled_in_batches(  # type: ignore[return-value]
+        inbox, h.guard, ProcessingGate(), max_size, generation=lambda: GENERATION
+    )
 
 
-def batches_of(h: Harness, stream: FakeStream, max_size: int) -> AsyncIterator[list[FakeEvent]]:
-    return handled_in_batches(stream, h.guard, ProcessingGate(), max_size)  # type: ignore[arg-type]
+async def take_batches(batches: AsyncIterator[list[Msg]], count: int) -> list[list[int]]:
+    """The offsets of the next ``count`` batches (the loop never ends by itself)."""
+    taken = []
+    async for batch in batches:
+        taken.append([m.offset for m in batch])
+        if len(taken) == count:
+            break
+    return taken
 
 
 async def test_offsets_are_recorded_only_after_the_batch_body_completed() -> None:
     h = Harness({INPUT: 0})
-    stream = FakeStream([0, 1, 2, 3, 4])
-    seen_during_body: list[tuple[int | None, bool]] = []
-    async for batch in batches_of(h, stream, max_size=3):
+    inbox = await inbox_of(0, 1, 2, 3, 4)
+    seen_during_body: list[int | None] = []
+    batches = batches_of(h, inbox, max_size=3)
+    async for _batch in batches:
         # Inside the body (where table writes and badge acks happen) nothing is committable yet.
-        seen_during_body.append((h.processed.get(INPUT), any(e.acked for e in batch)))
-    assert seen_during_body == [(0, False), (3, False)]
-    assert h.processed.get(INPUT) == 5
-    assert all(e.acked for e in stream.delivered)
+        seen_during_body.append(h.processed.get(INPUT))
+        if len(seen_during_body) == 2:
+            break
+    assert seen_during_body == [0, 3]
+    assert h.processed.get(INPUT) == 3  # the second body did not complete (the loop left it)
+    await inbox.put(Msg(INPUT, 5))  # type: ignore[arg-type]
+    assert await take_batches(batches_of(h, inbox, 3), 1) == [[5]]
+    assert h.processed.get(INPUT) == 3  # 3 and 4 were taken but never handled: not committable
 
 
-async def test_a_failed_batch_records_and_acks_nothing() -> None:
+async def test_a_failed_batch_records_nothing() -> None:
     h = Harness({INPUT: 0})
-    stream = FakeStream([0, 1, 2])
+    inbox = await inbox_of(0, 1, 2)
     with pytest.raises(RuntimeError):
-        async for _batch in batches_of(h, stream, max_size=10):
+        async for _batch in batches_of(h, inbox, max_size=10):
             raise RuntimeError("a table write failed")
     assert h.processed.get(INPUT) == 0
-    assert not any(e.acked for e in stream.delivered)
 
 
-async def test_a_batch_closes_when_nothing_more_waits() -> None:
+async def test_a_batch_is_what_waits_up_to_the_maximum() -> None:
     h = Harness({INPUT: 0})
-    stream = FakeStream([0, 1, 2, 3, 4, 5, 6])
-    sizes = [len(batch) async for batch in batches_of(h, stream, max_size=4)]
-    assert sizes == [4, 3]
+    inbox = await inbox_of(0, 1, 2, 3, 4, 5, 6)
+    assert await take_batches(batches_of(h, inbox, max_size=4), 2) == [[0, 1, 2, 3], [4, 5, 6]]
+    assert h.processed.get(INPUT) == 4  # the loop left inside the second body
 
 
 async def test_redeliveries_inside_a_batch_are_left_out() -> None:
     h = Harness({INPUT: 0})
-    stream = FakeStream([0, 1, 1, 2, 0])
-    offsets = [[e.message.offset for e in batch] async for batch in batches_of(h, stream, 10)]
-    assert offsets == [[0, 1, 2]]
+    inbox = await inbox_of(0, 1, 1, 2, 0)
+    assert await take_batches(batches_of(h, inbox, 10), 1) == [[0, 1, 2]]
 
 
-async def test_events_of_a_partition_revoked_while_the_batch_filled_are_dropped() -> None:
+async def test_messages_of_an_older_generation_are_left_out() -> None:
     h = Harness({INPUT: 0})
-    stream = FakeStream([0, 1])
-    batches = batches_of(h, stream, max_size=10)
-    stream.channel.queue.waiting.append(FakeEvent(Msg(INPUT, 2)))
-    original_empty = stream.channel.queue.empty
+    inbox = await inbox_of(0, 1, generation=GENERATION - 1)
+    await inbox.put(Msg(INPUT, 0, GENERATION))  # type: ignore[arg-type]
+    assert await take_batches(batches_of(h, inbox, 10), 1) == [[0]]
 
-    def revoke_when_drained() -> bool:
-        if original_empty():
+
+async def test_messages_of_a_partition_revoked_while_admitted_are_dropped() -> None:
+    h = Harness({INPUT: 0, OTHER: 0})
+    inbox = await inbox_of(0, 1)
+    await inbox.put(Msg(OTHER, 0))  # type: ignore[arg-type]
+    original_admit = h.guard.admit
+
+    async def admit_then_revoke(message: Msg) -> bool:  # the rebalance lands mid-admission
+        admitted = await original_admit(message)  # type: ignore[arg-type]
+        if message.tp == OTHER:
             h.ledger.revoke({INPUT})
-            return True
-        return False
+        return admitted
 
-    stream.channel.queue.empty = revoke_when_drained  # type: ignore[method-assign]
-    assert [batch async for batch in batches] == []
+    h.guard.admit = admit_then_revoke  # type: ignore[assignment,method-assign]
+    taken: list[list[tuple[int, int]]] = []
+    async for batch in batches_of(h, inbox, 10):
+        taken.append([(m.tp.partition, m.offset) for m in batch])
+        break
+    assert taken == [[(OTHER.partition, 0)]]
     assert h.processed.get(INPUT) is None
+
+
+async def test_an_empty_inbox_waits_for_a_message() -> None:
+    h = Harness({INPUT: 0})
+    inbox = await inbox_of()
+    waiting = asyncio.ensure_future(take_batches(batches_of(h, inbox, 10), 1))
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    await inbox.put(Msg(INPUT, 0))  # type: ignore[arg-type]
+    assert await asyncio.wait_for(waiting, 1) == [[0]]
