@@ -90,8 +90,12 @@ def _position(entry: tuple[int, Any]) -> int:
 
 
 def _filing_key(item: _Matchable) -> tuple[tuple[str, ...], str] | None:
-    """The path and wanted text of the item's first ``eq`` rule, if it has one."""
-    for rule in item.rules:
-        if rule.rule.op is Operator.EQ:
-            return rule.parts, as_text(rule.rule.value)
-    return None
+    """The path and wanted text of the item's ``eq`` rule that tells items apart best: one
+    wanting a string (a course key) before one wanting a boolean or number (``is_passing``,
+    whose events carry a boolean: those go to every item of the path)."""
+    equalities = [rule for rule in item.rules if rule.rule.op is Operator.EQ]
+    if not equalities:
+        return None
+    textual = [rule for rule in equalities if isinstance(rule.rule.value, str)]
+    chosen = (textual or equalities)[0]
+    return chosen.parts, as_text(chosen.rule.value)
