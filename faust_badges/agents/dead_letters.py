@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
-from typing import Any
 
 from faust.types import Message
 
@@ -18,9 +16,8 @@ logger = logging.getLogger(__name__)
 REASON_HEADER = "dead_letter_reason"
 
 
-async def dead_letter(runtime: Runtime, message: Message, rejected: Rejected) -> Awaitable[Any]:
-    """Keep the message, say why, count it, log one line (no payload: it may hold PII).
-    Returns the send's acknowledgement, to await."""
+async def dead_letter(runtime: Runtime, message: Message, rejected: Rejected) -> None:
+    """Keep the message, say why, count it, log one line (no payload: it may hold PII)."""
     headers = [
         *header_pairs(message.headers),
         (REASON_HEADER, rejected.describe().encode()),
@@ -28,7 +25,7 @@ async def dead_letter(runtime: Runtime, message: Message, rejected: Rejected) ->
         ("dead_letter_partition", str(message.partition).encode()),
         ("dead_letter_offset", str(message.offset).encode()),
     ]
-    sent = await runtime.produce(
+    await runtime.produce(
         runtime.topics.dead_letters, key=message.key, value=message.value, headers=headers
     )
     runtime.metrics.events.inc(outcome="dead_lettered", reason=rejected.reason)
@@ -42,4 +39,3 @@ async def dead_letter(runtime: Runtime, message: Message, rejected: Rejected) ->
         offset=message.offset,
         detail=rejected.detail,
     )
-    return sent
