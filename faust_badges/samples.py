@@ -61,7 +61,8 @@ def json_event(
         ("ce_time", (time or datetime.now(UTC)).isoformat()),
         ("ce_minorversion", "0"),
         ("sourcehost", "lms.example.org"),
-        ("sourcelib", "openedx-events/9.0"),
+        # The Open edX consumer parses sourcelib as dotted integers (the openedx-events version).
+        ("sourcelib", "10.5.0"),
         ("content-type", CONTENT_TYPE_JSON),
     ]
     return (

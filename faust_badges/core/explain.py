@@ -188,7 +188,7 @@ def _explain_template(
         for ids in plan.groups
     )
     badge = _badge(progress, template.id)
-    complete = plan.is_complete(template_progress) if plan.groups else False
+    complete = plan.is_complete(template_progress)
     notes: list[str] = []
     if not template.active:
         notes.append(NOTE_INACTIVE)

@@ -83,11 +83,13 @@ class TemplatePlan:
         return sum(1 for ids in self.groups if any(rid in done for rid in ids))
 
     def is_complete(self, progress: TemplateProgress | None) -> bool:
-        return self.fulfilled_groups(progress) == len(self.groups)
+        """Every group fulfilled; never for a template without requirements (a synced template
+        arrives inactive and empty until an operator completes it)."""
+        return bool(self.groups) and self.fulfilled_groups(progress) == len(self.groups)
 
     def ratio(self, progress: TemplateProgress | None) -> float:
-        """Fulfilled groups / groups, the progress figure ops see."""
-        return self.fulfilled_groups(progress) / len(self.groups)
+        """Fulfilled groups / groups, the progress figure ops see (0 without requirements)."""
+        return self.fulfilled_groups(progress) / len(self.groups) if self.groups else 0.0
 
 
 @dataclass(frozen=True)
