@@ -1,0 +1,132 @@
+"""The progress agent's batch body against in-memory fakes: Kafka has a batch's badge events
+before its state is written (a crash in between re-emits the same badges; the other order could
+store an award never sent), and each learner is read and written once per batch."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+
+from faust_badges.agents.progress import apply_learner_batch
+from faust_badges.core.index import ConfigIndex
+from faust_badges.events.learner_stream import encode_learner_event
+from faust_badges.events.outbound import JsonBadgeEventEncoder
+from faust_badges.metrics import Metrics
+from faust_badges.runtime import Runtime
+
+from ..core.builders import NAMESPACE, course, make_event, make_index, requirement, template
+
+
+@dataclass
+class FakeMessage:
+    value: bytes
+    partition: int = 0
+
+
+class FakeTable:
+    """The two calls the progress agent makes on a state table."""
+
+    def __init__(self, name: str, log: list[tuple[str, Any]]) -> None:
+        self.name = name
+        self.log = log
+        self.stored: dict[str, Any] = {}
+        self.reads: list[str] = []
+
+    def get_in(self, key: str, message: FakeMessage) -> Any:
+        self.reads.append(key)
+        return self.stored.get(key)
+
+    async def write_batch(self, writes: list[tuple[str, Any, FakeMessage]]) -> None:
+        self.log.append(("write", self.name, [key for key, _, _ in writes]))
+        self.stored.update({key: value for key, value, _ in writes})
+
+
+class FakeKafka:
+    """Sends that Kafka acknowledges only when the test says so."""
+
+    def __init__(self, log: list[tuple[str, Any]]) -> None:
+        self.log = log
+        self.acks: list[asyncio.Future[None]] = []
+
+    async def produce(self, topic: Any, *, key: bytes, value: bytes, headers: Any) -> Any:
+        self.log.append(("sent", key.decode()))
+        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.acks.append(ack)
+        return ack
+
+
+def fake_runtime(index: ConfigIndex, log: list[tuple[str, Any]]) -> tuple[Runtime, FakeKafka]:
+    kafka = FakeKafka(log)
+    runtime = SimpleNamespace(
+        config=SimpleNamespace(current=lambda: index),
+        namespace=NAMESPACE,
+        event_source="openedx/test/worker",
+        metrics=Metrics(),
+        formats=SimpleNamespace(badge_encoder=JsonBadgeEventEncoder()),
+        topics=SimpleNamespace(lifecycle="lifecycle"),
+        produce=kafka.produce,
+        learners=FakeTable("learners", log),
+        progress=FakeTable("progress", log),
+    )
+    return cast(Runtime, runtime), kafka
+
+
+INDEX = make_index(template("single", [requirement("a", course("a"))]))
+
+
+def messages(*events: Any) -> list[Any]:
+    return [FakeMessage(encode_learner_event(event)) for event in events]
+
+
+async def test_state_is_written_only_after_kafka_acknowledged_the_badge_events() -> None:
+    log: list[tuple[str, Any]] = []
+    runtime, kafka = fake_runtime(INDEX, log)
+    batch = asyncio.ensure_future(
+        apply_learner_batch(runtime, messages(make_event("ann", course("a"))))
+    )
+    await asyncio.sleep(0.01)
+    assert [entry[0] for entry in log] == ["sent"]  # the award is out, nothing written yet
+    assert not batch.done()
+
+    for ack in kafka.acks:
+        ack.set_result(None)
+    await asyncio.wait_for(batch, 1)
+    assert [entry[:2] for entry in log] == [
+        ("sent", log[0][1]),
+        ("write", "learners"),
+        ("write", "progress"),
+    ]
+    assert runtime.metrics.decisions.get(outcome="applied") == 1
+
+
+async def test_a_refused_badge_event_writes_no_state() -> None:
+    log: list[tuple[str, Any]] = []
+    runtime, kafka = fake_runtime(INDEX, log)
+    batch = asyncio.ensure_future(
+        apply_learner_batch(runtime, messages(make_event("ann", course("a"))))
+    )
+    await asyncio.sleep(0.01)
+    kafka.acks[0].set_exception(RuntimeError("message too large"))
+    with pytest.raises(RuntimeError):
+        await asyncio.wait_for(batch, 1)
+    assert [entry[0] for entry in log] == ["sent"]  # the batch stops: redelivered after restart
+
+
+async def test_each_learner_is_read_and_written_once_per_batch() -> None:
+    log: list[tuple[str, Any]] = []
+    runtime, _kafka = fake_runtime(INDEX, log)
+    events = [
+        make_event("ann", course("b")),  # matches nothing: no badge, still a learner update
+        make_event("bob", course("b")),
+        make_event("ann", course("c")),
+    ]
+    await asyncio.wait_for(apply_learner_batch(runtime, messages(*events)), 1)
+    learners = cast(FakeTable, runtime.learners)
+    assert learners.reads == ["ann", "bob"]
+    assert [entry for entry in log if entry[1] == "learners"] == [
+        ("write", "learners", ["ann", "bob"])
+    ]
