@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import faust
-from faust.types import Message, TopicT
+from faust.types import Message, StreamT, TopicT
 
 from faust_badges.agents.offsets import OffsetGuard, ProcessedOffsets, handled_in_batches
 from faust_badges.agents.shutdown import ProcessingGate
@@ -71,6 +71,27 @@ class Runtime:
         """Subscribe the app to ``topic``, its messages delivered in batches to an inbox."""
         self.app.topics.add(topic)
         return self.inboxes.open(topic.topics, capacity=4 * self.settings.batch_max_events)
+
+    def batch_agent(
+        self,
+        name: str,
+        topic: TopicT,
+        handle: Callable[[Runtime, Sequence[Message]], Awaitable[None]],
+    ) -> None:
+        """Register agent ``name``: ``topic``'s messages in batches from an inbox, each batch
+        handled by ``handle`` then committable (its offsets guarded under ``name``).
+
+        A Faust agent for its supervision (restarted if it crashes); it does not read the
+        stream Faust passes in."""
+        guard = self.offset_guard(name, topic.topics)
+        inbox = self.inbox(topic)
+
+        async def take_batches(_stream: StreamT) -> None:
+            async for batch in self.batches(inbox, guard):
+                await handle(self, batch)
+                self.metrics.batches.inc(agent=name)
+
+        self.app.agent(name=name)(take_batches)
 
     def batches(self, inbox: Inbox, guard: OffsetGuard) -> AsyncIterator[list[Message]]:
         """The batches of ``inbox`` to handle now (see ``handled_in_batches``)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from faust.types import Message, StreamT
+from faust.types import Message
 
 from faust_badges.agents.dead_letters import dead_letter
 from faust_badges.events.cloudevents import header_map
@@ -21,18 +21,7 @@ from faust_badges.runtime import Runtime
 
 
 def register_ingest_agent(runtime: Runtime) -> None:
-    app = runtime.app
-    settings = runtime.settings
-    offsets = runtime.offset_guard("ingest", [*settings.input_topics, settings.replay_topic])
-    inbox = runtime.inbox(runtime.topics.inputs)
-
-    # A Faust agent for its supervision (restarted if it crashes); its messages come from the
-    # inbox, not from the stream Faust passes in.
-    @app.agent(name="ingest")
-    async def ingest(_stream: StreamT) -> None:
-        async for batch in runtime.batches(inbox, offsets):
-            await ingest_batch(runtime, batch)
-            runtime.metrics.batches.inc(agent="ingest")
+    runtime.batch_agent("ingest", runtime.topics.inputs, ingest_batch)
 
 
 async def ingest_batch(runtime: Runtime, messages: Sequence[Message]) -> None:

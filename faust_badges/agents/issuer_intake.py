@@ -8,9 +8,10 @@ header we add, so other producers' badge events on a shared topic are left alone
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from faust.types import Message, StreamT
+from faust.types import Message
 
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
 from faust_badges.core.issuing import Command, CommandKind, Recipient
@@ -33,17 +34,12 @@ _KINDS = {BADGE_AWARDED: CommandKind.ISSUE, BADGE_REVOKED: CommandKind.REVOKE}
 
 
 def register_issuer_intake(runtime: Runtime) -> None:
-    app = runtime.app
-    offsets = runtime.offset_guard("issuer_intake", [runtime.settings.lifecycle_topic])
-    inbox = runtime.inbox(runtime.topics.lifecycle)
+    runtime.batch_agent("issuer_intake", runtime.topics.lifecycle, forward_badge_events)
 
-    # A Faust agent for its supervision; its messages come from the inbox (as for ingest).
-    @app.agent(name="issuer_intake")
-    async def issuer_intake(_stream: StreamT) -> None:
-        async for batch in runtime.batches(inbox, offsets):
-            for message in batch:
-                await forward_badge_event(runtime, message)
-            runtime.metrics.batches.inc(agent="issuer_intake")
+
+async def forward_badge_events(runtime: Runtime, messages: Sequence[Message]) -> None:
+    for message in messages:
+        await forward_badge_event(runtime, message)
 
 
 async def forward_badge_event(runtime: Runtime, message: Message) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from faust.types import Message, StreamT
+from faust.types import Message
 
 from faust_badges.core.badges import badge_data
 from faust_badges.core.decide import BadgeTransition, decide
@@ -38,16 +38,7 @@ _EVENT_TYPES = {BadgeStatus.AWARDED: BADGE_AWARDED, BadgeStatus.REVOKED: BADGE_R
 
 
 def register_progress_agent(runtime: Runtime) -> None:
-    app = runtime.app
-    offsets = runtime.offset_guard("progress", [runtime.settings.learner_events_topic])
-    inbox = runtime.inbox(runtime.topics.learner_events)
-
-    # A Faust agent for its supervision; its messages come from the inbox (as for ingest).
-    @app.agent(name="progress")
-    async def progress_agent(_stream: StreamT) -> None:
-        async for batch in runtime.batches(inbox, offsets):
-            await apply_learner_batch(runtime, batch)
-            runtime.metrics.batches.inc(agent="progress")
+    runtime.batch_agent("progress", runtime.topics.learner_events, apply_learner_batch)
 
 
 @dataclass
