@@ -57,6 +57,20 @@ def record_full_name(schema: dict[str, Any]) -> str:
     return f"{namespace}.{schema['name']}" if namespace else str(schema["name"])
 
 
+def topic_record_subject(topic: str, schema: dict[str, Any]) -> str:
+    """The subject the event bus (confluent-kafka's topic-record strategy) registers a schema under.
+
+    A record is named by its full name. A primitive is named by its type, even when the schema
+    carries a ``name``: the event bus registers the badge key, ``{"name": "uuid", "type":
+    "string"}``, under ``<topic>-string``, because the serializer takes the name from the parsed
+    schema and parsing a primitive drops it. Using the same subject keeps one key schema history
+    per topic for both writers.
+    """
+    if schema.get("type") == "record":
+        return f"{topic}-{record_full_name(schema)}"
+    return f"{topic}-{schema['type']}"
+
+
 def parse(schema: dict[str, Any]) -> Any:
     return fastavro.parse_schema(schema)
 

@@ -14,7 +14,7 @@ from faust_badges.events.avro_format import (
     bundled_schema,
     frame,
     parse,
-    record_full_name,
+    topic_record_subject,
     write,
 )
 from faust_badges.events.cloudevents import (
@@ -93,7 +93,8 @@ class JsonBadgeEventEncoder:
 
 class AvroBadgeEventEncoder:
     """Confluent-framed Avro, as the Open edX event bus writes it: schemas registered under
-    topic-record subjects (``<topic>-<record full name>``), key = Avro string of the badge uuid."""
+    topic-record subjects (``<topic>-<record full name>``), key = Avro string of the badge uuid
+    (subject ``<topic>-string``)."""
 
     def __init__(self, registry: SchemaRegistryClient, topic: str) -> None:
         self._registry = registry
@@ -124,8 +125,8 @@ class AvroBadgeEventEncoder:
         schema = bundled_schema(event_type)
         if schema is None:  # only badge events are written, and their schemas ship with us
             raise LookupError(f"no Avro schema bundled for {event_type}")
-        value_subject = f"{self._topic}-{record_full_name(schema)}"
-        value_id = await self._registry.register(value_subject, schema)
-        key_id = await self._registry.register(f"{self._topic}-uuid", BADGE_KEY_SCHEMA)
+        value_id = await self._registry.register(topic_record_subject(self._topic, schema), schema)
+        key_subject = topic_record_subject(self._topic, BADGE_KEY_SCHEMA)
+        key_id = await self._registry.register(key_subject, BADGE_KEY_SCHEMA)
         prepared = self._prepared[event_type] = (value_id, key_id, parse(schema))
         return prepared

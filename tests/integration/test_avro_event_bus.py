@@ -157,7 +157,8 @@ def test_an_lms_avro_event_earns_a_badge_that_openedx_events_reads_back(
     key_id, key_payload = unframe(record.key or b"")
     expected_uuid = badge_uuid(deployment.namespace, "avro-learner", "avro-badge")
     assert _read_avro_string(key_payload) == expected_uuid
-    assert key_id in registry.subjects()[f"{deployment.output_topic}-uuid"]
+    # edx-event-bus-kafka registers the string key under `<topic>-string` (not the field name).
+    assert key_id in registry.subjects()[f"{deployment.output_topic}-string"]
 
     # openedx-events' own deserializer gives the BadgeData we meant.
     from openedx_events.learning.data import BadgeData, BadgeTemplateData

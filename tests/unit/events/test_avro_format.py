@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from faust_badges.core.event_types import COURSE_PASSING_STATUS
-from faust_badges.events.avro_format import AvroDecoder, bundled_schema, frame, unframe
+from faust_badges.events.avro_format import (
+    BADGE_KEY_SCHEMA,
+    AvroDecoder,
+    bundled_schema,
+    frame,
+    topic_record_subject,
+    unframe,
+)
 from faust_badges.events.errors import BadBody
 from tests.openedx_interop import (
     bus_value,
@@ -66,3 +73,15 @@ async def test_a_truncated_payload_is_undecodable() -> None:
     with pytest.raises(BadBody) as error:
         await AvroDecoder(registry=None)(value[:20], COURSE_PASSING_STATUS)
     assert error.value.reason == "undecodable"
+
+
+def test_subjects_are_named_as_the_event_bus_names_them() -> None:
+    # confluent-kafka's topic-record strategy, as edx-event-bus-kafka configures it: a record by
+    # its full name; a primitive by its type, since parsing it drops the field name "uuid".
+    schema = bundled_schema("org.openedx.learning.badge.awarded.v1")
+    assert schema is not None
+    assert (
+        topic_record_subject("badges", schema)
+        == "badges-org.openedx.learning.badge.awarded.v1.CloudEvent"
+    )
+    assert topic_record_subject("badges", BADGE_KEY_SCHEMA) == "badges-string"
