@@ -111,16 +111,23 @@ def _fulfil(
     event: LearnerEvent,
     now: datetime,
 ) -> None:
-    """Mark the requirement fulfilled; the first fulfilment is kept until a penalty resets it."""
+    """Mark the requirement fulfilled; the first fulfilment is kept until a penalty resets it.
+
+    An event at or before the requirement's last reset does not count (a replay of history).
+    """
     current = templates.get(requirement.template_id)
     requirement_id = requirement.requirement.id
-    if current is not None and requirement_id in current.fulfilled:
+    if current is None:
+        current = TemplateProgress()
+    elif requirement_id in current.fulfilled or not current.counts_for(
+        requirement_id, event.event_time
+    ):
         return
-    fulfilled = dict(current.fulfilled) if current else {}
-    fulfilled[requirement_id] = Fulfilment(event.event_id, event.event_time, now)
-    templates[requirement.template_id] = TemplateProgress(
-        fulfilled, current.last_reset if current else None
-    )
+    fulfilled = {
+        **current.fulfilled,
+        requirement_id: Fulfilment(event.event_id, event.event_time, now),
+    }
+    templates[requirement.template_id] = replace(current, fulfilled=fulfilled)
 
 
 def _reset(
@@ -140,7 +147,10 @@ def _reset(
     targets = penalty.penalty.requirements
     fulfilled = {rid: f for rid, f in current.fulfilled.items() if rid not in targets}
     reset = Reset(penalty.penalty.id, tuple(targets), event.event_id, event.event_time, now)
-    templates[penalty.template_id] = TemplateProgress(fulfilled, reset)
+    reset_at = dict(current.reset_at)
+    for rid in targets:  # the latest penalty in event time wins, whatever the arrival order
+        reset_at[rid] = max(reset_at.get(rid, event.event_time), event.event_time)
+    templates[penalty.template_id] = TemplateProgress(fulfilled, reset, reset_at)
     return len(fulfilled) < len(current.fulfilled)
 
 

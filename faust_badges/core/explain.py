@@ -32,6 +32,10 @@ NOTE_UNAPPLIED = (
     "before the config had this requirement (or is not processed yet); `faust-badges replay` "
     "re-runs it against the current config (an event is applied to each template once)"
 )
+NOTE_BEFORE_RESET = (
+    "an event matches every rule, yet the requirement is not fulfilled: a penalty reset it later "
+    "in event time, and events at or before a reset no longer count"
+)
 
 
 class UnknownTemplate(LookupError):
@@ -228,9 +232,12 @@ def _explain_requirement(
     note: str | None = None
     if fulfilment is None:
         closest = _closest_event(requirement.rules, of_type)
+        matches = closest is not None and closest.matched_rules == len(closest.rules)
         if last_reset is not None and requirement.id in last_reset.requirement_ids:
             reset_by = last_reset
-        elif closest is not None and closest.matched_rules == len(closest.rules):
+        elif matches and _reset_after(template_progress, requirement.id, closest):
+            note = NOTE_BEFORE_RESET
+        elif matches:
             note = NOTE_UNAPPLIED
     return RequirementExplanation(
         id=requirement.id,
@@ -242,6 +249,15 @@ def _explain_requirement(
         reset_by=reset_by,
         note=note,
     )
+
+
+def _reset_after(
+    template_progress: TemplateProgress | None, requirement_id: str, closest: ClosestEvent | None
+) -> bool:
+    """Whether the requirement was reset at or after the closest event's time."""
+    if template_progress is None or closest is None:
+        return False
+    return not template_progress.counts_for(requirement_id, closest.event.event_time)
 
 
 def _closest_event(rules: tuple[Rule, ...], events: list[LearnerEvent]) -> ClosestEvent | None:

@@ -33,10 +33,21 @@ class Reset:
 
 @dataclass(frozen=True, slots=True)
 class TemplateProgress:
-    """Progress towards one template; created when a requirement is first fulfilled."""
+    """Progress towards one template; created when a requirement is first fulfilled.
+
+    ``reset_at`` holds, per requirement, the event time of the latest penalty that reset it. An
+    event at or before that time no longer fulfils the requirement: the dedupe window forgets
+    old event ids, and a replay of history must not undo a penalty that came after it.
+    """
 
     fulfilled: dict[str, Fulfilment] = field(default_factory=dict)
     last_reset: Reset | None = None
+    reset_at: dict[str, datetime] = field(default_factory=dict)
+
+    def counts_for(self, requirement_id: str, event_time: datetime) -> bool:
+        """Whether an event of this time may still fulfil the requirement."""
+        reset_at = self.reset_at.get(requirement_id)
+        return reset_at is None or event_time > reset_at
 
 
 class BadgeStatus(StrEnum):

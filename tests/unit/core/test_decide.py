@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import uuid
+from dataclasses import replace
+from datetime import datetime
 
 import pytest
 
@@ -234,15 +236,55 @@ def test_penalty_removes_fulfilment_and_records_the_reset() -> None:
 
 
 def test_refulfilment_after_a_penalty_keeps_the_record_of_the_reset() -> None:
-    fail = make_event(ALICE, course("a"), is_passing=False, event_id="evt-fail")
+    fail = make_event(
+        ALICE, course("a"), is_passing=False, event_id="evt-fail", event_time=minutes(5)
+    )
     progress, _ = fold(
-        [make_event(ALICE, course("a")), fail, make_event(ALICE, course("a"))], WITH_PENALTY
+        [
+            make_event(ALICE, course("a")),
+            fail,
+            make_event(ALICE, course("a"), event_time=minutes(6)),
+        ],
+        WITH_PENALTY,
     )
 
     assert fulfilled(progress, "intro") == {"pass-a"}
     assert progress is not None
     reset = progress.templates["intro"].last_reset
     assert reset is not None and reset.event_id == "evt-fail"
+
+
+def test_events_at_or_before_a_reset_no_longer_fulfil_the_requirement() -> None:
+    passed = make_event(ALICE, course("a"), event_id="evt-pass", event_time=minutes(1))
+    fail = make_event(
+        ALICE, course("a"), is_passing=False, event_id="evt-fail", event_time=minutes(5)
+    )
+    after_penalty, _ = fold([passed, fail], WITH_PENALTY)
+    assert after_penalty is not None
+    assert after_penalty.templates["intro"].reset_at == {"pass-a": minutes(5)}
+    # The pass replayed once the dedupe window has forgotten its id (a replay of old history).
+    forgotten = replace(after_penalty, recent_events=())
+
+    for stale in (passed, make_event(ALICE, course("a"), event_time=minutes(5))):
+        decision = apply(forgotten, stale, WITH_PENALTY)
+        assert fulfilled(progress_of(decision), "intro") == set()
+        assert decision.transitions == ()
+
+    later = apply(forgotten, make_event(ALICE, course("a"), event_time=minutes(6)), WITH_PENALTY)
+    assert fulfilled(progress_of(later), "intro") == {"pass-a"}
+
+
+def test_an_older_penalty_arriving_late_keeps_the_latest_reset_time() -> None:
+    def fail(event_id: str, at: datetime) -> LearnerEvent:
+        return make_event(ALICE, course("a"), is_passing=False, event_id=event_id, event_time=at)
+
+    progress, _ = fold(
+        [make_event(ALICE, course("a")), fail("late", minutes(9)), fail("early", minutes(4))],
+        WITH_PENALTY,
+    )
+
+    assert progress is not None
+    assert progress.templates["intro"].reset_at == {"pass-a": minutes(9)}
 
 
 # -- penalties and revoking -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
@@ -21,7 +22,13 @@ from faust_badges.core.decide import Outcome, decide
 from faust_badges.core.event_types import CCX_COURSE_PASSING_STATUS, COURSE_PASSING_STATUS
 from faust_badges.core.index import ConfigIndex
 from faust_badges.core.learner import LearnerEvent
-from faust_badges.core.progress import Badge, BadgeStatus, LearnerProgress, TemplateProgress
+from faust_badges.core.progress import (
+    RECENT_EVENTS_KEPT,
+    Badge,
+    BadgeStatus,
+    LearnerProgress,
+    TemplateProgress,
+)
 from tests.unit.core.builders import (
     NAMESPACE,
     NOW,
@@ -119,16 +126,25 @@ Emitted = tuple[str, BadgeStatus, str, str, str | None]
 
 @dataclass
 class ModelLearner:
-    applied: set[tuple[str, str]] = field(default_factory=set)  # (event id, template id)
+    # The dedupe window: the last ``window`` applied event ids, oldest first, and their templates.
+    applied: dict[str, set[str]] = field(default_factory=dict)
     fulfilled: dict[str, set[str]] = field(default_factory=dict)  # a key = a progress record
+    reset_at: dict[tuple[str, str], datetime] = field(default_factory=dict)  # (template, req)
     badges: dict[str, BadgeStatus] = field(default_factory=dict)
+
+    def remember(self, event_id: str, template_ids: set[str], window: int) -> None:
+        self.applied[event_id] = self.applied.pop(event_id, set()) | template_ids
+        while len(self.applied) > window:
+            del self.applied[next(iter(self.applied))]
 
 
 @dataclass
 class Model:
     templates: tuple[TemplateSpec, ...]
     active: dict[str, bool]
+    window: int = RECENT_EVENTS_KEPT
     learners: dict[str, ModelLearner] = field(default_factory=dict)
+    stale_ignored: int = 0  # fulfilling events skipped as older than a reset
 
     def toggle(self, template_id: str) -> None:
         self.active[template_id] = not self.active[template_id]
@@ -141,18 +157,27 @@ class Model:
         if not hit_reqs and not hit_pens:
             # It left no trace, so a redelivery is processed as if new (and matches the same way).
             return Outcome.NO_MATCH, []
-        # A redelivered event applies only to templates it has not been applied to yet.
-        hit_reqs = [(t, r) for t, r in hit_reqs if (event.event_id, t.id) not in learner.applied]
-        hit_pens = [(t, p) for t, p in hit_pens if (event.event_id, t.id) not in learner.applied]
+        # A redelivered event applies only to templates it has not been applied to yet (as far
+        # as the window remembers).
+        seen = learner.applied.get(event.event_id, set())
+        hit_reqs = [(t, r) for t, r in hit_reqs if t.id not in seen]
+        hit_pens = [(t, p) for t, p in hit_pens if t.id not in seen]
         if not hit_reqs and not hit_pens:
             return Outcome.DUPLICATE, []
-        learner.applied |= {(event.event_id, t.id) for t, _ in hit_reqs + hit_pens}
+        learner.remember(event.event_id, {t.id for t, _ in hit_reqs + hit_pens}, self.window)
 
         for t, r in hit_reqs:
-            learner.fulfilled.setdefault(t.id, set()).add(r.id)
+            reset_at = learner.reset_at.get((t.id, r.id))
+            if reset_at is None or event.time > reset_at:
+                learner.fulfilled.setdefault(t.id, set()).add(r.id)
+            elif r.id not in learner.fulfilled.get(t.id, set()):  # older history stays reset
+                self.stale_ignored += 1
         for t, p in hit_pens:  # after the requirements: the penalty wins
             if t.id in learner.fulfilled:
                 learner.fulfilled[t.id] -= set(p.resets)
+                for r in p.resets:
+                    previous = learner.reset_at.get((t.id, r), event.time)
+                    learner.reset_at[t.id, r] = max(previous, event.time)
 
         emitted: list[Emitted] = []
         penalised = {t.id for t, _ in hit_pens}
@@ -268,9 +293,9 @@ def deciding_event(badge: Badge) -> str | None:
 
 
 def run_model(
-    templates: tuple[TemplateSpec, ...], actions: list[Action]
+    templates: tuple[TemplateSpec, ...], actions: list[Action], window: int = RECENT_EVENTS_KEPT
 ) -> tuple[Model, list[Outcome], list[Emitted]]:
-    model = Model(templates, {t.id: t.active for t in templates})
+    model = Model(templates, {t.id: t.active for t in templates}, window)
     outcomes: list[Outcome] = []
     emitted: list[Emitted] = []
     for action in actions:
@@ -323,13 +348,24 @@ def configs(draw: st.DrawFn) -> tuple[TemplateSpec, ...]:
 
 @st.composite
 def actions(
-    draw: st.DrawFn, templates: tuple[TemplateSpec, ...], toggles: bool = True
+    draw: st.DrawFn,
+    templates: tuple[TemplateSpec, ...],
+    toggles: bool = True,
+    replays: bool = False,
 ) -> list[Action]:
-    """Fresh events, redeliveries of earlier ones (same id, same content) and config toggles."""
+    """Fresh events, redeliveries of earlier ones (same id, same content) and config toggles.
+
+    ``replays``: as many redeliveries as fresh events, all about one learner, so that old
+    events come back after penalties (what a replay of history does).
+    """
     result: list[Action] = []
     fresh: list[ModelEvent] = []
+    learners = LEARNERS[:1] if replays else LEARNERS
+    redeliveries = 6 if replays else 2
     for step in range(draw(st.integers(1, 40))):
-        kind = draw(st.sampled_from(["event"] * 6 + ["redeliver"] * 2 + ["toggle"] * toggles))
+        kind = draw(
+            st.sampled_from(["event"] * 6 + ["redeliver"] * redeliveries + ["toggle"] * toggles)
+        )
         if kind == "redeliver" and fresh:
             result.append(draw(st.sampled_from(fresh)))
         elif kind == "toggle":
@@ -337,7 +373,7 @@ def actions(
         else:
             new_event = ModelEvent(
                 event_id=f"evt-{step}",
-                learner=draw(st.sampled_from(LEARNERS)),
+                learner=draw(st.sampled_from(learners)),
                 event_type=draw(st.sampled_from(EVENT_TYPES)),
                 course=draw(st.sampled_from(COURSES)),
                 passing=draw(st.booleans()),
@@ -350,10 +386,10 @@ def actions(
 
 @st.composite
 def scenarios(
-    draw: st.DrawFn, toggles: bool = True
+    draw: st.DrawFn, toggles: bool = True, replays: bool = False
 ) -> tuple[tuple[TemplateSpec, ...], list[Action]]:
     templates = draw(configs())
-    return templates, draw(actions(templates, toggles))
+    return templates, draw(actions(templates, toggles, replays))
 
 
 # -- properties -----------------------------------------------------------------------------------
@@ -378,6 +414,29 @@ def test_decide_agrees_with_the_reference_model(
         event(f"emits {status}")  # shown by --hypothesis-show-statistics
     if Outcome.DUPLICATE in outcomes:
         event("has a duplicate")
+    assert real.outcomes == outcomes
+    assert real.emitted == emitted
+    for name, learner in model.learners.items():
+        progress = real.progress.get(name)
+        actual = state_of(progress) if progress else ({}, {})
+        assert actual == (learner.fulfilled, learner.badges), name
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(replays=True), st.integers(1, 4))
+def test_a_forgetful_dedupe_window_still_agrees_with_the_reference_model(
+    scenario: tuple[tuple[TemplateSpec, ...], list[Action]], window: int
+) -> None:
+    # A window of a few events makes most redeliveries look new, as a replay of history older
+    # than the real window does: only the reset times keep a penalty from being undone.
+    templates, steps = scenario
+
+    with patch("faust_badges.core.decide.RECENT_EVENTS_KEPT", window):
+        real = run_decide(templates, steps)
+    model, outcomes, emitted = run_model(templates, steps, window)
+
+    if model.stale_ignored:
+        event("a replay older than a reset was ignored")
     assert real.outcomes == outcomes
     assert real.emitted == emitted
     for name, learner in model.learners.items():

@@ -9,6 +9,7 @@ import pytest
 from faust_badges.core.config import Requirement, Rule
 from faust_badges.core.event_types import COURSE_PASSING_STATUS
 from faust_badges.core.explain import (
+    NOTE_BEFORE_RESET,
     NOTE_INACTIVE,
     NOTE_REVOKED,
     NOTE_UNAPPLIED,
@@ -189,6 +190,27 @@ def test_an_event_matching_every_rule_without_fulfilment_says_it_predates_the_co
     assert c.fulfilled_by is None and c.closest is not None
     assert c.closest.matched_rules == len(c.closest.rules)
     assert c.note == NOTE_UNAPPLIED
+
+
+def test_a_requirement_reset_by_an_earlier_penalty_says_its_events_are_before_the_reset() -> None:
+    two_penalties = template(
+        "two",
+        [requirement("a", course("A")), requirement("b", course("B"))],
+        [penalty("a-failed", ["a"], course("A")), penalty("b-failed", ["b"], course("B"))],
+    )
+    index = make_index(two_penalties)
+    events = [
+        make_event(USER, course("A"), event_id="e-a", event_time=minutes(1)),
+        make_event(USER, course("A"), False, event_id="e-a-fail", event_time=minutes(2)),
+        make_event(USER, course("B"), event_id="e-b", event_time=minutes(3)),
+        make_event(USER, course("B"), False, event_id="e-b-fail", event_time=minutes(4)),
+    ]
+    explained = only(explain(index, USER, run(events, index), events))
+
+    a, b = (group.requirements[0] for group in explained.groups)
+    # b's reset is the template's last one; a's is older, but its pass still predates it.
+    assert b.reset_by is not None and b.reset_by.penalty_id == "b-failed"
+    assert a.reset_by is None and a.note == NOTE_BEFORE_RESET
 
 
 def test_one_template_may_be_asked_for_even_inactive() -> None:
