@@ -33,16 +33,16 @@ class Counter:
 
 @dataclass
 class Gauge:
-    """A value read when scraped (e.g. consumer lag)."""
+    """A value read when scraped (e.g. consumer lag); ``kind="counter"`` for a total kept
+    elsewhere and read the same way."""
 
     name: str
     help: str
     read: Callable[[], Iterable[tuple[Labels, float]]]
+    kind: str = "gauge"
 
     def samples(self) -> Iterable[tuple[Labels, float]]:
         return self.read()
-
-    kind = "gauge"
 
 
 def _escape(value: str) -> str:

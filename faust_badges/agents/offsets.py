@@ -12,8 +12,12 @@ or duplicates. The durability tests caught all three. So the agents keep their o
 - ``OffsetGuard`` admits only the message at that offset. Below it is a redelivery: skipped.
   Above it, messages were dropped: the guard seeks the partition back, and repeats the seek
   every ``RESEEK_EVERY`` seconds while the hole is open (messages Faust had already fetched can
-  move its read offset past a seek). Our topics are neither compacted nor transactional, so a
-  real hole is not expected; one still open after ``GIVE_UP_AFTER`` seconds is accepted, loudly.
+  move its read offset past a seek).
+- A hole is never accepted on a timeout. The guard asks the log itself, with a consumer of its
+  own, which offset comes first from the missing one: if the log has no such offsets (deleted by
+  retention, compacted away, transaction markers), the gap is real and skipped, counted and
+  logged. Otherwise the messages exist and the guard keeps seeking, whatever it takes; a hole
+  open longer than ``HOLE_WARNING_AFTER`` shows on ``/health`` and ``/metrics``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import dataclass
 from typing import cast
 
 import faust
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from faust.types import TP, EventT, Message, StreamT
 
@@ -36,8 +40,20 @@ from faust_badges.logs import log_kv
 
 logger = logging.getLogger(__name__)
 
-GIVE_UP_AFTER = 30.0
 RESEEK_EVERY = 2.0
+PROBE_AFTER = 5.0  # a hole open this long is checked against the log (then again every 30 s)
+PROBE_EVERY = 30.0
+HOLE_WARNING_AFTER = 30.0  # a hole open this long is reported on /health
+
+
+@dataclass(frozen=True)
+class OpenHole:
+    """Offsets an agent is waiting for: it holds the partition there until they arrive."""
+
+    agent: str
+    tp: TP
+    missing_from: int
+    opened_at: float  # on the guard's clock (monotonic seconds)
 
 
 class ProcessedOffsets:
@@ -48,6 +64,9 @@ class ProcessedOffsets:
     def __init__(self) -> None:
         self._next: dict[tuple[str, TP], int] = {}
         self._consumers: dict[str, set[str]] = {}  # topic -> agents
+        self.holes: dict[tuple[str, TP], OpenHole] = {}
+        #: Offsets found missing from the log (never written, or deleted) and moved past.
+        self.gaps_skipped: dict[tuple[str, TP], int] = {}
 
     def for_agent(self, agent: str, topics: Iterable[str]) -> AgentOffsets:
         for topic in topics:
@@ -74,6 +93,8 @@ class ProcessedOffsets:
         gone = set(tps)
         for key in [key for key in self._next if key[1] in gone]:
             del self._next[key]
+        for key in [key for key in self.holes if key[1] in gone]:
+            del self.holes[key]
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,16 @@ class AgentOffsets:
     def set(self, tp: TP, offset: int) -> None:
         self.ledger._next[(self.agent, tp)] = offset
 
+    def hole_opened(self, tp: TP, missing_from: int, opened_at: float) -> None:
+        self.ledger.holes[(self.agent, tp)] = OpenHole(self.agent, tp, missing_from, opened_at)
+
+    def hole_closed(self, tp: TP) -> None:
+        self.ledger.holes.pop((self.agent, tp), None)
+
+    def gap_skipped(self, tp: TP, offsets: int) -> None:
+        key = (self.agent, tp)
+        self.ledger.gaps_skipped[key] = self.ledger.gaps_skipped.get(key, 0) + offsets
+
 
 @dataclass
 class _Partition:
@@ -99,6 +130,8 @@ class _Partition:
 
 ResumeOffset = Callable[[TP], Awaitable[int]]
 Seek = Callable[[TP, int], Awaitable[None]]
+#: The offset of the first record the log holds at or after an offset (None: none yet).
+FirstOffset = Callable[[TP, int], Awaitable[int | None]]
 
 
 class OffsetGuard:
@@ -111,12 +144,14 @@ class OffsetGuard:
         *,
         resume_offset: ResumeOffset,
         seek: Seek,
+        first_offset: FirstOffset,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._agent = agent
         self._processed = processed
         self._resume_offset = resume_offset
         self._seek = seek
+        self._first_offset = first_offset
         self._clock = clock
         self._partitions: dict[TP, _Partition] = {}
         self._reseeks: set[asyncio.Task[None]] = set()
@@ -139,6 +174,7 @@ class OffsetGuard:
             processed.for_agent(agent, topics),
             resume_offset=CommittedOffsets(app, bootstrap).get,
             seek=seek,
+            first_offset=LogProbe(bootstrap).first_offset,
         )
 
     @property
@@ -154,6 +190,7 @@ class OffsetGuard:
             resume = await self._resume_offset(tp)
             state = _Partition(message.generation_id, next_offset=resume)
             self._partitions[tp] = state
+            self._processed.hole_closed(tp)  # a hole of the old generation is not ours to fill
             self._processed.set(tp, resume)
             self._log(
                 logging.INFO,
@@ -168,7 +205,9 @@ class OffsetGuard:
         expected = state.next_offset
         if offset == expected:
             state.next_offset = offset + 1
-            state.seeking_since = None
+            if state.seeking_since is not None:
+                state.seeking_since = None
+                self._processed.hole_closed(tp)
             return True
         if offset < expected:
             return False  # admitted already in this generation: a redelivery
@@ -191,9 +230,10 @@ class OffsetGuard:
             self._processed.set(message.tp, max(recorded, message.offset + 1))
 
     def _on_hole(self, tp: TP, state: _Partition, expected: int, offset: int) -> bool:
-        now = self._clock()
+        """Hold ``offset`` back: the messages from ``expected`` must come first."""
         if state.seeking_since is None:
-            state.seeking_since = now
+            state.seeking_since = self._clock()
+            self._processed.hole_opened(tp, expected, state.seeking_since)
             self._log(
                 logging.WARNING,
                 "offset_hole",
@@ -205,17 +245,7 @@ class OffsetGuard:
             task = asyncio.ensure_future(self._reseek_while_open(tp, state))
             self._reseeks.add(task)
             task.add_done_callback(self._reseeks.discard)
-            return False
-        if now - state.seeking_since < GIVE_UP_AFTER:
-            return False  # still draining what the stream held before the seek
-        self._log(
-            logging.ERROR, "offset_hole_accepted", tp, missing_from=expected, missing_to=offset - 1
-        )
-        state.seeking_since = None
-        # The ledger moves past the hole when this message is handled (handled() keeps the
-        # highest offset): moving it now could commit past events of a batch still open.
-        state.next_offset = offset + 1
-        return True
+        return False
 
     def _log(self, level: int, what: str, tp: TP, **fields: object) -> None:
         log_kv(
@@ -224,12 +254,65 @@ class OffsetGuard:
 
     async def _reseek_while_open(self, tp: TP, state: _Partition) -> None:
         started = state.seeking_since
-        # Stops when the hole closes, is accepted, or a new generation replaces the state.
+        assert started is not None
+        next_probe = started + PROBE_AFTER
+        # Stops when the hole closes, or a new generation replaces the state.
         while state.seeking_since == started and self._partitions.get(tp) is state:
             if self._processed.get(tp) is None:
                 return
+            if self._clock() >= next_probe:
+                next_probe = self._clock() + PROBE_EVERY
+                await self._skip_if_missing_from_log(tp, state)
             await self._seek(tp, state.next_offset)
             await asyncio.sleep(RESEEK_EVERY)
+
+    async def _skip_if_missing_from_log(self, tp: TP, state: _Partition) -> None:
+        """Move past the missing offsets if the log does not hold them: nothing can fill them."""
+        expected = state.next_offset
+        try:
+            first = await self._first_offset(tp, expected)
+        except Exception as exc:  # the probe is best effort: seeking goes on regardless
+            self._log(logging.WARNING, "offset_probe_failed", tp, error=type(exc).__name__)
+            return
+        if first is None or first <= expected or state.next_offset != expected:
+            return  # the messages exist (or nothing is there yet): keep seeking
+        self._log(
+            logging.WARNING,
+            "offset_gap_skipped",
+            tp,
+            missing_from=expected,
+            missing_to=first - 1,
+            reason="not_in_log",
+        )
+        state.next_offset = first
+        self._processed.gap_skipped(tp, first - expected)
+        self._processed.hole_opened(tp, first, state.seeking_since or self._clock())
+
+
+class LogProbe:
+    """Reads a partition's log directly, apart from the group's consumer: what offsets exist."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._bootstrap = bootstrap
+
+    async def first_offset(self, tp: TP, offset: int) -> int | None:
+        """The first record's offset at or after ``offset``: past it when those offsets are
+        gone (retention, compaction) or never held records (transaction markers)."""
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",  # below the log start: its first record
+        )
+        await consumer.start()
+        try:
+            kafka_tp = TopicPartition(tp.topic, tp.partition)
+            consumer.assign([kafka_tp])
+            consumer.seek(kafka_tp, offset)
+            records = await consumer.getmany(kafka_tp, timeout_ms=5000, max_records=1)
+            first = records.get(kafka_tp)
+            return int(first[0].offset) if first else None
+        finally:
+            await consumer.stop()
 
 
 class CommittedOffsets:

@@ -6,11 +6,13 @@ recovery service itself: 503 until the tables have been recovered once, 200 afte
 
 from __future__ import annotations
 
+import time
 from typing import cast
 
 from faust import web
 from faust.tables.manager import TableManager
 
+from faust_badges.agents.offsets import HOLE_WARNING_AFTER, ProcessedOffsets
 from faust_badges.runtime import Runtime
 
 
@@ -21,11 +23,24 @@ def register_health_view(runtime: Runtime) -> None:
     async def health(view: web.View, request: web.Request) -> web.Response:
         index = runtime.config.current()
         recovered = cast(TableManager, app.tables).recovery.completed.is_set()
+        warnings = hole_warnings(runtime.processed, time.monotonic())
         body = {
-            "status": "ok" if recovered else "recovering",
+            "status": ("warning" if warnings else "ok") if recovered else "recovering",
             "app_id": runtime.settings.app_id,
             "rebalancing": bool(app.rebalancing),
             "config_revision": index.revision,
             "templates": len(index.config.templates),
+            "warnings": warnings,
         }
+        # A warning keeps 200: the worker is alive and serving; restarting it would not help.
         return view.json(body, status=200 if recovered else 503)
+
+
+def hole_warnings(ledger: ProcessedOffsets, now: float) -> list[str]:
+    """One line per partition held at missing offsets for longer than ``HOLE_WARNING_AFTER``."""
+    return [
+        f"{hole.agent} has waited {now - hole.opened_at:.0f} s for offset {hole.missing_from} "
+        f"of {hole.tp.topic}/{hole.tp.partition}; the partition is held there (seeking back)"
+        for hole in sorted(ledger.holes.values(), key=lambda h: (h.agent, h.tp))
+        if now - hole.opened_at >= HOLE_WARNING_AFTER
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from faust import web
 
 from faust_badges.metrics import Gauge, Labels
@@ -16,6 +18,22 @@ def register_metrics_view(runtime: Runtime) -> None:
             "badges_consumer_lag",
             "Messages not yet handled, per source partition this worker consumes",
             lambda: _lag(runtime),
+        )
+    )
+
+    runtime.metrics.add_gauge(
+        Gauge(
+            "badges_offset_hole_seconds",
+            "How long an agent has held a partition at offsets it is waiting for (seeking back)",
+            lambda: _holes(runtime),
+        )
+    )
+    runtime.metrics.add_gauge(
+        Gauge(
+            "badges_offset_gap_skipped_total",
+            "Offsets moved past because the log does not hold them (retention, compaction)",
+            lambda: _gaps_skipped(runtime),
+            kind="counter",
         )
     )
 
@@ -35,3 +53,28 @@ def _lag(runtime: Runtime) -> list[tuple[Labels, float]]:
             labels = (("topic", tp.topic), ("partition", str(tp.partition)))
             samples.append((labels, float(max(0, end - handled))))
     return samples
+
+
+def _holes(runtime: Runtime) -> list[tuple[Labels, float]]:
+    now = time.monotonic()
+    return [
+        (
+            (
+                ("agent", hole.agent),
+                ("topic", hole.tp.topic),
+                ("partition", str(hole.tp.partition)),
+            ),
+            round(now - hole.opened_at, 1),
+        )
+        for hole in sorted(runtime.processed.holes.values(), key=lambda h: (h.agent, h.tp))
+    ]
+
+
+def _gaps_skipped(runtime: Runtime) -> list[tuple[Labels, float]]:
+    return [
+        (
+            (("agent", agent), ("topic", tp.topic), ("partition", str(tp.partition))),
+            float(count),
+        )
+        for (agent, tp), count in sorted(runtime.processed.gaps_skipped.items())
+    ]

@@ -6,12 +6,15 @@ that each learner's events reach the job in the order they were produced.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import signal
 import time
 import uuid
 
 import pytest
+from aiokafka import TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 
 from tests.integration.datasets import RELIABILITY_CONFIG, learner_stories
 from tests.integration.harness import (
@@ -20,6 +23,7 @@ from tests.integration.harness import (
     badge_uuids_by_learner_template,
     comparable,
     oracle,
+    running_worker,
     wait_for_group_caught_up,
     wait_until,
 )
@@ -141,4 +145,44 @@ def test_sigkill_in_the_middle_of_a_batch_equals_uninterrupted_run(
         wait_for_group_caught_up(deployment)
     finally:
         survivor.stop()
+    assert_equals_uninterrupted_run(deployment)
+
+
+async def _delete_records_before(bootstrap: str, topic: str, offset: int) -> None:
+    """What retention does: the partition's log starts at ``offset`` from now on."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_records({TopicPartition(topic, 0): RecordsToDelete(offset)})
+    finally:
+        await admin.close()
+
+
+def test_records_deleted_while_the_group_was_away_are_skipped_counted_and_reported(
+    kafka: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The one hole the guard moves past: offsets the log no longer holds. Every other message
+    is handled as in an uninterrupted run over what the log kept."""
+    deployment = Deployment(
+        kafka, f"dur-gap-{uuid.uuid4().hex[:6]}", tmp_path_factory.mktemp("dur"), partitions=4
+    )
+    deployment.create_topics(input_partitions=1)
+    deployment.apply_config(RELIABILITY_CONFIG)
+    stories = learner_stories(1500, 200, seed=5)
+    before, deleted, after = stories[:500], stories[500:700], stories[700:]
+    deployment.send(before)
+    with running_worker(deployment, "gap"):
+        wait_for_group_caught_up(deployment)
+
+    deployment.send(deleted)  # never read: the group is away
+    asyncio.run(_delete_records_before(kafka, deployment.input_topic, 700))
+    deployment.send(after)
+    with running_worker(deployment, "gap") as worker:
+        wait_for_group_caught_up(deployment)  # the committed offset passes the gap
+        skipped = worker.counter('badges_offset_gap_skipped_total{agent="ingest"')
+        log = worker.log_path.read_text(errors="replace")
+
+    assert skipped == len(deleted)
+    assert "offset_gap_skipped" in log and "missing_from=500" in log and "missing_to=699" in log
+    deployment.produced = before + after  # what the log held for the job to read
     assert_equals_uninterrupted_run(deployment)

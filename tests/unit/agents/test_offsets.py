@@ -9,7 +9,7 @@ import pytest
 from faust.types import TP
 
 from faust_badges.agents import offsets as offsets_module
-from faust_badges.agents.offsets import GIVE_UP_AFTER, OffsetGuard, ProcessedOffsets
+from faust_badges.agents.offsets import PROBE_AFTER, PROBE_EVERY, OffsetGuard, ProcessedOffsets
 
 INPUT = TP("input", 0)
 OTHER = TP("input", 1)
@@ -28,6 +28,9 @@ class Harness:
     def __init__(self, committed: dict[TP, int]) -> None:
         self.committed = committed
         self.seeks: list[tuple[TP, int]] = []
+        self.probes: list[tuple[TP, int]] = []
+        self.log_starts: dict[TP, int] = {}  # offsets below these are missing from the log
+        self.probe_error: Exception | None = None
         self.now = 0.0
         self.ledger = ProcessedOffsets()
         self.processed = self.ledger.for_agent("test", ["input"])
@@ -36,6 +39,7 @@ class Harness:
             self.processed,
             resume_offset=self.resume,
             seek=self.seek,
+            first_offset=self.first_offset,
             clock=lambda: self.now,
         )
 
@@ -44,6 +48,17 @@ class Harness:
 
     async def seek(self, tp: TP, offset: int) -> None:
         self.seeks.append((tp, offset))
+
+    async def first_offset(self, tp: TP, offset: int) -> int | None:
+        self.probes.append((tp, offset))
+        if self.probe_error is not None:
+            raise self.probe_error
+        return max(offset, self.log_starts.get(tp, 0))
+
+    async def wait(self, seconds: float) -> None:
+        """Let ``seconds`` pass on the guard's clock, and its re-seek task run."""
+        self.now += seconds
+        await asyncio.sleep(0.05)
 
     async def handle(self, *offsets: int, tp: TP = INPUT, generation: int = 1) -> list[int]:
         """Deliver messages; return the offsets the guard admitted (and marks them handled)."""
@@ -94,12 +109,48 @@ async def test_the_seek_is_repeated_while_the_hole_stays_open() -> None:
     assert len(h.seeks) == count  # closed: no more seeks
 
 
-async def test_a_hole_that_never_fills_is_accepted_after_the_grace_period() -> None:
+async def test_a_hole_whose_messages_exist_is_never_accepted_and_is_reported_open() -> None:
     h = Harness({INPUT: 0})
     assert await h.handle(0, 5) == [0]
-    h.now += GIVE_UP_AFTER + 1
-    assert await h.handle(6) == [6]
-    assert h.processed.get(INPUT) == 7
+    for _ in range(5):  # minutes: the log holds 1..4, so the guard keeps asking for them
+        await h.wait(PROBE_EVERY + 1)
+        assert await h.handle(6, 7) == []
+    assert h.processed.get(INPUT) == 1
+    assert h.probes and set(h.probes) == {(INPUT, 1)}
+    (hole,) = h.ledger.holes.values()
+    assert (hole.agent, hole.tp, hole.missing_from, hole.opened_at) == ("test", INPUT, 1, 0.0)
+    assert h.ledger.gaps_skipped == {}
+
+    assert await h.handle(1, 2, 3, 4, 5, 6) == [1, 2, 3, 4, 5, 6]
+    assert h.ledger.holes == {}
+
+
+async def test_offsets_missing_from_the_log_are_skipped_counted_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    h = Harness({INPUT: 0})
+    h.log_starts[INPUT] = 4  # 1..3 are gone (retention), or never held records
+    assert await h.handle(0, 4, 5) == [0]
+    await h.wait(PROBE_AFTER - 1)
+    assert h.probes == []  # a hole first gets the time to fill by seeking
+    await h.wait(2)
+
+    assert h.seeks[-1] == (INPUT, 4)
+    assert h.ledger.gaps_skipped == {("test", INPUT): 3}
+    assert "offset_gap_skipped" in caplog.text and "missing_to=3" in caplog.text
+    assert await h.handle(4, 5) == [4, 5]
+    assert h.processed.get(INPUT) == 6
+    assert h.ledger.holes == {}
+
+
+async def test_a_failing_probe_leaves_the_hole_held() -> None:
+    h = Harness({INPUT: 0})
+    h.log_starts[INPUT] = 4
+    h.probe_error = ConnectionError("broker away")
+    assert await h.handle(0, 4) == [0]
+    await h.wait(PROBE_AFTER + 1)
+    assert h.probes and await h.handle(4) == []
+    assert h.ledger.gaps_skipped == {} and len(h.ledger.holes) == 1
 
 
 async def test_a_hole_at_the_head_of_an_assignment_is_detected() -> None:
