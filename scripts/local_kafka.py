@@ -196,8 +196,14 @@ class LocalKafka:
             return None
         return state
 
-    def start(self, timeout: float = 60.0, stop_at_exit: bool = True) -> str:
-        """Format fresh storage, launch the broker and wait until it serves; returns bootstrap."""
+    def start(
+        self, timeout: float = 60.0, stop_at_exit: bool = True, keep_data: bool = False
+    ) -> str:
+        """Format fresh storage, launch the broker and wait until it serves; returns bootstrap.
+
+        ``keep_data``: start again on the storage and ports of the previous start in run_dir, as
+        a broker that was stopped and comes back (clients reconnect to the same address).
+        """
         if self._proc is not None and self._proc.poll() is None:
             return self.bootstrap_servers
         if (other := self.running()) is not None:
@@ -207,26 +213,17 @@ class LocalKafka:
             )
         java = _java()
         classpath = f"{self.fetch()}/*"
+        props = self.run_dir / "server.properties"
+        data = self.run_dir / "data"
+        if keep_data and (self.port is None or not props.exists() or not data.is_dir()):
+            raise LocalKafkaError(f"no stopped broker to start again in {self.run_dir}")
         if self.port is not None and _port_open(self.port):
             raise LocalKafkaError(f"port {self.port} on 127.0.0.1 is already in use")
         self.port = self.port or _free_port()
-        cport = _free_port()
-        while cport == self.port:
-            cport = _free_port()
-
-        # Fresh data on every start: tests want an empty cluster, and ports change between runs.
-        data = self.run_dir / "data"
-        shutil.rmtree(data, ignore_errors=True)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
         if self.log_file.exists():  # keep one old log; also stops us from reading a stale marker
             self.log_file.replace(self.run_dir / "broker.log.1")
-        props = self.run_dir / "server.properties"
-        props.write_text(self._server_properties(cport, data))
-
-        fmt = ["kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(props)]
-        res = subprocess.run([java, "-cp", classpath, *fmt], capture_output=True, text=True)
-        if res.returncode != 0:
-            raise LocalKafkaError(f"formatting Kafka storage failed:\n{res.stdout}{res.stderr}")
+        if not keep_data:
+            self._format(java, classpath, props, data)
 
         # kafka.logs.dir is where log4j2.properties puts broker.log.
         jvm = [
@@ -257,6 +254,19 @@ class LocalKafka:
         self.state_file.write_text(json.dumps(state, indent=2) + "\n")
         return self.bootstrap_servers
 
+    def _format(self, java: str, classpath: str, props: Path, data: Path) -> None:
+        """Fresh data on every start: tests want an empty cluster, and ports change between runs."""
+        cport = _free_port()
+        while cport == self.port:
+            cport = _free_port()
+        shutil.rmtree(data, ignore_errors=True)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        props.write_text(self._server_properties(cport, data))
+        fmt = ["kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(props)]
+        res = subprocess.run([java, "-cp", classpath, *fmt], capture_output=True, text=True)
+        if res.returncode != 0:
+            raise LocalKafkaError(f"formatting Kafka storage failed:\n{res.stdout}{res.stderr}")
+
     def _wait_ready(self, timeout: float) -> None:
         # Require both: the log line means startup (metadata catch-up, coordinators) is done, and
         # the TCP check proves the PLAINTEXT listener really accepts connections.
@@ -279,8 +289,9 @@ class LocalKafka:
         out = tail(self.run_dir / "broker.out", 10)
         return f"--- {self.log_file}\n{tail(self.log_file)}\n--- broker.out\n{out}"
 
-    def stop(self, timeout: float = 20.0) -> bool:
-        """SIGTERM the broker's process group, SIGKILL after timeout. True if one was running."""
+    def stop(self, timeout: float = 20.0, kill: bool = False) -> bool:
+        """SIGTERM the broker's process group, SIGKILL after timeout (at once with ``kill``: a
+        crashed broker, for tests). True if one was running."""
         pid = self._proc.pid if self._proc else None
         if pid is None and (state := self.running()) is not None:
             pid = int(state["pid"])  # started by another process (e.g. `make run`)
@@ -288,7 +299,8 @@ class LocalKafka:
             self._cleanup()
             return False
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGTERM)  # pid == pgid thanks to start_new_session
+            # pid == pgid thanks to start_new_session
+            os.killpg(pid, signal.SIGKILL if kill else signal.SIGTERM)
         deadline = time.monotonic() + timeout
         while self._alive(pid) and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -136,6 +136,11 @@ class Deployment:
     def read(self, topic: str) -> list[Record]:
         return asyncio.run(read_all(self.bootstrap, topic))
 
+    def stored_input(self) -> list[KafkaMessage]:
+        """The input topic as Kafka holds it (each partition in order): what the job consumed,
+        including any record a producer retry wrote twice."""
+        return [(r.key, r.value, list(r.headers)) for r in self.read(self.input_topic)]
+
     def badge_events(self) -> list[BadgeEvent]:
         return [
             BadgeEvent.from_record(r)
@@ -156,11 +161,15 @@ class Deployment:
 
     def issued(self) -> dict[str, IssuedBadge]:
         """The issued table, from its changelog: the latest record per badge uuid."""
-        records: dict[str, IssuedBadge] = {}
+        return {badge: history[-1] for badge, history in self.issued_history().items()}
+
+    def issued_history(self) -> dict[str, list[IssuedBadge]]:
+        """Every record the issued table held per badge uuid, oldest first (its changelog)."""
+        history: dict[str, list[IssuedBadge]] = defaultdict(list)
         for record in self.read(f"{self.app_id}-issued-changelog"):
             if record.key is not None and record.value:
-                records[record.key.decode()] = ISSUED_CODEC.load(record.value)
-        return records
+                history[record.key.decode()].append(ISSUED_CODEC.load(record.value))
+        return dict(history)
 
     def wait_for_issued(self, badge: str, *states: str, timeout: float = 60) -> IssuedBadge:
         """The badge's issued record once it is in one of ``states``."""

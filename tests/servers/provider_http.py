@@ -34,7 +34,9 @@ class LocalProviderServer:
         self.url = ""
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
+        self._answered: list[tuple[RecordedRequest, int]] = []
         self._canned: list[Reply] = []
+        self._failing: Reply | None = None
         self._delays: list[float] = []
         self._holds: list[float] = []
         self._connections: set[socket.socket] = set()
@@ -117,6 +119,12 @@ class LocalProviderServer:
         with self._lock:
             self._canned.extend([(status, answer, headers)] * times)
 
+    def fail_all(self, status: int) -> None:
+        """Every request answers ``status`` (after any canned answer) until ``reset_failures``:
+        an outage that lasts a time, not a number of calls."""
+        with self._lock:
+            self._failing = (status, self._error_body(f"injected {status}"), {})
+
     def malformed_next(self, times: int = 1) -> None:
         """The next ``times`` requests answer 200 with a body that is not JSON."""
         page = b"<html><body>502 Bad Gateway... or so</body></html>"
@@ -127,6 +135,7 @@ class LocalProviderServer:
         """Drop every injected failure not used yet."""
         with self._lock:
             self._canned.clear()
+            self._failing = None
             self._delays.clear()
             self._holds.clear()
 
@@ -148,6 +157,12 @@ class LocalProviderServer:
         with self._lock:
             return list(self._requests)
 
+    @property
+    def answered(self) -> list[tuple[RecordedRequest, int]]:
+        """Each request with the status it was answered (whether or not the answer arrived)."""
+        with self._lock:
+            return list(self._answered)
+
     # -- for subclasses ----------------------------------------------------------------------
 
     def _error_body(self, message: str) -> Any:
@@ -157,11 +172,17 @@ class LocalProviderServer:
         raise NotImplementedError
 
     def _answer(self, request: RecordedRequest) -> Reply:
+        reply = self._reply(request)
+        with self._lock:
+            self._answered.append((request, reply[0]))
+        return reply
+
+    def _reply(self, request: RecordedRequest) -> Reply:
         with self._lock:
             self._requests.append(request)
             delay = self._delays.pop(0) if self._delays else 0.0
             hold = self._holds.pop(0) if self._holds else 0.0
-            canned = self._canned.pop(0) if self._canned else None
+            canned = self._canned.pop(0) if self._canned else self._failing
         if delay:
             self._stopping.wait(delay)
         if canned is not None:

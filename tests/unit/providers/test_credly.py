@@ -274,6 +274,19 @@ async def test_one_attempt_per_call_and_the_next_call_succeeds(
     assert (await issue(client)).already_existed is False
 
 
+async def test_an_outage_for_a_time_fails_every_call_until_it_ends(
+    credly: LocalCredly, client: CredlyClient
+) -> None:
+    credly.fail_all(503)
+    for _ in range(3):
+        with pytest.raises(ProviderError) as caught:
+            await issue(client)
+        assert (caught.value.kind, caught.value.status) == ("transient", 503)
+    credly.reset_failures()
+    assert (await issue(client)).already_existed is False
+    assert [status for _request, status in credly.answered] == [503, 503, 503, 201]
+
+
 async def test_a_provider_back_up_on_the_same_port_is_reached_again(
     credly: LocalCredly, client: CredlyClient
 ) -> None:
