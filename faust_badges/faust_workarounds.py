@@ -7,8 +7,9 @@ stopped and restarted mid-stream with the pure core's verdict on the same input.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, cast
 
+from faust.tables.manager import TableManager
 from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.types import TP, Message
 from mode.utils.queues import FlowControlEvent
@@ -16,6 +17,7 @@ from mode.utils.queues import FlowControlEvent
 from faust_badges.agents.offsets import ProcessedOffsets
 from faust_badges.delivery.inbox import Inboxes
 from faust_badges.delivery.producer import AckedProducer
+from faust_badges.tables.restore import ChangelogRestore
 
 
 class LiveFlowControl(FlowControlEvent):
@@ -48,17 +50,29 @@ class LedgerConsumer(aiokafka_driver.Consumer):
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
         """Faust's fetch, with the messages of inbox topics put in their inbox (see
-        delivery/inbox.py) instead of going one by one through the conductor to a stream."""
+        delivery/inbox.py) and the changelog records of tables in recovery written to their
+        store in bulk (see tables/restore.py), instead of going one by one through the
+        conductor to a stream or to the recovery loop."""
         inboxes: Inboxes | None = getattr(self.app, "inboxes", None)
+        restore: ChangelogRestore | None = getattr(self.app, "changelog_restore", None)
+        if restore is not None:
+            restore.bind(cast(TableManager, self.app.tables).recovery)
         read_offset = self._read_offset
-        async for tp, message in super().getmany(timeout):
-            targets = inboxes.for_topic(tp.topic) if inboxes is not None else ()
-            if not targets:
-                yield tp, message
-                continue
-            for inbox in targets:
-                await inbox.put(message)
-            read_offset[tp] = message.offset  # as Faust's drain loop records it
+        try:
+            async for tp, message in super().getmany(timeout):
+                if restore is not None and restore.take(tp, message):
+                    read_offset[tp] = message.offset
+                    continue
+                targets = inboxes.for_topic(tp.topic) if inboxes is not None else ()
+                if not targets:
+                    yield tp, message
+                    continue
+                for inbox in targets:
+                    await inbox.put(message)
+                read_offset[tp] = message.offset  # as Faust's drain loop records it
+        finally:
+            if restore is not None:
+                restore.write()  # what this fetch brought, also when the loop is left early
 
     def _new_offset(self, tp: TP) -> int | None:
         ledger = self._ledger()

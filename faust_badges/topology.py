@@ -32,6 +32,7 @@ from faust_badges.tables.config import LiveConfig, declare_config_table
 from faust_badges.tables.issued import declare_issued_table
 from faust_badges.tables.learners import declare_learners_table
 from faust_badges.tables.progress import declare_progress_table
+from faust_badges.tables.restore import ChangelogRestore
 from faust_badges.topics import create_missing_topics, declare_topics
 from faust_badges.web.awards_view import register_awards_view
 from faust_badges.web.badges_views import register_badges_views
@@ -54,6 +55,7 @@ class BadgesApp(faust.App):
     processed_offsets: ProcessedOffsets
     inboxes: Inboxes
     wire_formats: WireFormats
+    changelog_restore: ChangelogRestore
     provider_pool: ProviderPool
     _stopped_cleanly = False
 
@@ -171,6 +173,9 @@ def build_app(settings: Settings) -> faust.App:
     )
     register_ingest_agent(runtime)
     register_progress_agent(runtime)
+    app.changelog_restore = ChangelogRestore()
+    for table in (runtime.learners, runtime.progress, runtime.issued):
+        app.changelog_restore.register(table.table)
     register_issuer_intake(runtime)
     register_issuer_agents(runtime)
     register_health_view(runtime)

@@ -378,7 +378,9 @@ async def badge_latencies(
         await asyncio.sleep(1)
 
 
-def measure_recovery(deployment: Deployment, timeout: float) -> dict[str, Any]:
+def measure_recovery(
+    deployment: Deployment, timeout: float, profile: Path | None = None
+) -> dict[str, Any]:
     """A worker started with an empty data dir while the changelogs hold the backlog's state
     (no other worker running): seconds to /health 200, i.e. every table recovered."""
     print("recovery of the state from the changelogs…", file=sys.stderr)
@@ -386,6 +388,7 @@ def measure_recovery(deployment: Deployment, timeout: float) -> dict[str, Any]:
     started = time.monotonic()
     worker.start()
     assert worker.process is not None
+    profiler = attach_profiler(worker.process.pid, profile) if profile else None
     try:
         while worker.get("/health", token=None) is None:
             if worker.process.poll() is not None:
@@ -395,6 +398,9 @@ def measure_recovery(deployment: Deployment, timeout: float) -> dict[str, Any]:
             time.sleep(0.1)
         return {"seconds": time.monotonic() - started, "peak_rss": peak_rss(worker.process.pid)}
     finally:
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=60)
         worker.stop()
 
 
@@ -445,7 +451,8 @@ def bench(args: argparse.Namespace, bootstrap: str, kafka: str, workdir: Path) -
         badges = count_badges(bootstrap, output)  # before the latency phase adds its own
         latency = measure_latency(args, bootstrap, topic, output)
         worker.stop()
-        recovery = measure_recovery(deployment, args.timeout)
+        recovery_profile = args.profile.with_suffix(".recovery.txt") if args.profile else None
+        recovery = measure_recovery(deployment, args.timeout, recovery_profile)
     except (RuntimeError, TimeoutError) as exc:
         print(f"bench: {exc}\n--- {worker.log_path} (tail):\n{worker.log_tail()}", file=sys.stderr)
         raise SystemExit(1) from None

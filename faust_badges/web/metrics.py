@@ -37,6 +37,17 @@ def register_metrics_view(runtime: Runtime) -> None:
         )
     )
 
+    restore = getattr(app, "changelog_restore", None)
+    if restore is not None:
+        runtime.metrics.add_gauge(
+            Gauge(
+                "badges_changelog_records_restored_total",
+                "Changelog records written to the local tables in bulk (recovery and standbys)",
+                lambda: [((), float(restore.applied))],
+                kind="counter",
+            )
+        )
+
     @app.page("/metrics")
     @protected(runtime.settings)
     async def metrics(view: web.View, request: web.Request) -> web.Response:

@@ -36,8 +36,9 @@ LEARNERS = 300
 
 def run_interrupted(
     deployment: Deployment, *, sig: int, wipe_datadir: bool, stop_after: int
-) -> None:
-    """Start, stop after ``stop_after`` decisions, optionally lose the disk, start again."""
+) -> float:
+    """Start, stop after ``stop_after`` decisions, optionally lose the disk, start again.
+    Returns how many changelog records the second worker restored in bulk."""
     first = deployment.start_worker("first")
     first.wait_ready()
     wait_until(
@@ -57,6 +58,7 @@ def run_interrupted(
     try:
         second.wait_ready()
         wait_for_group_caught_up(deployment)
+        return second.counter("badges_changelog_records_restored_total")
     finally:
         second.stop()
 
@@ -92,9 +94,13 @@ def test_interrupted_run_equals_uninterrupted_run(
     deployment.apply_config(RELIABILITY_CONFIG)
     deployment.send(learner_stories(EVENTS, LEARNERS, seed=7))
 
-    run_interrupted(deployment, sig=sig, wipe_datadir=wipe_datadir, stop_after=EVENTS // 4)
+    restored = run_interrupted(
+        deployment, sig=sig, wipe_datadir=wipe_datadir, stop_after=EVENTS // 4
+    )
 
     assert_equals_uninterrupted_run(deployment)
+    if wipe_datadir:  # the state came back from the changelogs, by the bulk path
+        assert restored > 0
 
 
 def _last_progress_batch_line(worker: WorkerProcess) -> str:
