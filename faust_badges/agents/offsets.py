@@ -32,6 +32,7 @@ from typing import cast
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 from faust.types import TP, EventT, Message, StreamT
 
 from faust_badges.agents.shutdown import ProcessingGate
@@ -41,6 +42,7 @@ from faust_badges.logs import log_kv
 logger = logging.getLogger(__name__)
 
 RESEEK_EVERY = 2.0
+RESUME_RETRY_FIRST, RESUME_RETRY_MAX = 0.2, 5.0  # backoff asking for a committed offset
 PROBE_AFTER = 5.0  # a hole open this long is checked against the log (then again every 30 s)
 PROBE_EVERY = 30.0
 HOLE_WARNING_AFTER = 30.0  # a hole open this long is reported on /health
@@ -187,7 +189,7 @@ class OffsetGuard:
         state = self._partitions.get(tp)
         if state is None or state.generation != message.generation_id:
             # A new assignment: handling resumes at the committed offset.
-            resume = await self._resume_offset(tp)
+            resume = await self._ask_resume_offset(tp)
             state = _Partition(message.generation_id, next_offset=resume)
             self._partitions[tp] = state
             self._processed.hole_closed(tp)  # a hole of the old generation is not ours to fill
@@ -212,6 +214,24 @@ class OffsetGuard:
         if offset < expected:
             return False  # admitted already in this generation: a redelivery
         return self._on_hole(tp, state, expected, offset)
+
+    async def _ask_resume_offset(self, tp: TP) -> int:
+        """The committed offset, asked until the broker answers: a message must not be dropped
+        because a connection closed (a broker restart), and nothing can go on without it."""
+        delay = RESUME_RETRY_FIRST
+        while True:
+            try:
+                return await self._resume_offset(tp)
+            except (TimeoutError, KafkaError, OSError) as exc:
+                self._log(
+                    logging.WARNING,
+                    "resume_offset_retry",
+                    tp,
+                    error=type(exc).__name__,
+                    retry_in=f"{delay:.1f}s",
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RESUME_RETRY_MAX)
 
     def is_current(self, message: Message) -> bool:
         """Whether an admitted ``message`` may still be handled here: its partition was not
@@ -332,9 +352,15 @@ class CommittedOffsets:
             self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
             await self._admin.start()
         kafka_tp = TopicPartition(tp.topic, tp.partition)
-        committed = await self._admin.list_consumer_group_offsets(
-            self._app.conf.id, partitions=[kafka_tp]
-        )
+        try:
+            committed = await self._admin.list_consumer_group_offsets(
+                self._app.conf.id, partitions=[kafka_tp]
+            )
+        except Exception:
+            # A fresh client next time: this one's connection may be the one that broke.
+            admin, self._admin = self._admin, None
+            await admin.close()
+            raise
         offset = committed.get(kafka_tp)
         if offset is not None and offset.offset >= 0:
             return int(offset.offset)

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 
 import pytest
+from aiokafka.errors import KafkaConnectionError
 from faust.types import TP
 
 from faust_badges.agents import offsets as offsets_module
@@ -31,6 +32,7 @@ class Harness:
         self.probes: list[tuple[TP, int]] = []
         self.log_starts: dict[TP, int] = {}  # offsets below these are missing from the log
         self.probe_error: Exception | None = None
+        self.resume_errors: list[Exception] = []
         self.now = 0.0
         self.ledger = ProcessedOffsets()
         self.processed = self.ledger.for_agent("test", ["input"])
@@ -44,6 +46,8 @@ class Harness:
         )
 
     async def resume(self, tp: TP) -> int:
+        if self.resume_errors:
+            raise self.resume_errors.pop(0)
         return self.committed.get(tp, 0)
 
     async def seek(self, tp: TP, offset: int) -> None:
@@ -75,6 +79,7 @@ class Harness:
 @pytest.fixture(autouse=True)
 def fast_reseek(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(offsets_module, "RESEEK_EVERY", 0.01)
+    monkeypatch.setattr(offsets_module, "RESUME_RETRY_FIRST", 0.01)
 
 
 async def test_messages_in_order_are_admitted_and_recorded() -> None:
@@ -206,3 +211,11 @@ async def test_an_event_finishing_after_its_partition_was_revoked_records_nothin
     h.guard.handled(message)  # type: ignore[arg-type]
     assert h.processed.get(INPUT) is None
     assert await h.handle(1) == []  # and the partition stays closed to this generation
+
+
+async def test_a_broker_that_drops_the_connection_while_asked_to_resume_is_asked_again() -> None:
+    h = Harness({INPUT: 3})
+    h.resume_errors = [KafkaConnectionError("Connection closed"), OSError("reset")]
+    # The message being admitted is neither dropped nor admitted out of order.
+    assert await h.handle(3, 4) == [3, 4]
+    assert h.resume_errors == [] and h.processed.get(INPUT) == 5
