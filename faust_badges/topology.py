@@ -38,6 +38,7 @@ from faust_badges.web.awards_view import register_awards_view
 from faust_badges.web.badges_views import register_badges_views
 from faust_badges.web.credly_webhook import register_credly_webhook
 from faust_badges.web.dashboard import register_dashboard
+from faust_badges.web.errors import json_errors
 from faust_badges.web.health import register_health_view
 from faust_badges.web.learner_view import register_learner_view
 from faust_badges.web.metrics import register_metrics_view
@@ -128,6 +129,7 @@ def build_app(settings: Settings) -> faust.App:
         datadir=str(settings.datadir) if settings.datadir else None,
         web_port=settings.web_port,
         web_bind=settings.web_bind,
+        web_application_options={"middlewares": [json_errors]},
         web_host=settings.web_host or socket.gethostname(),  # Faust's own default
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replication_factor,

@@ -25,8 +25,11 @@ CSRF_VALUE = "faust-badges"
 def token_is_right(given: str, settings: Settings) -> bool:
     if settings.ops_token is None or not given:
         return False
-    # Constant-time comparison: the token is a secret.
-    return hmac.compare_digest(given.encode(), settings.ops_token.get_secret_value().encode())
+    # Constant-time comparison: the token is a secret. aiohttp decodes header bytes that are
+    # not UTF-8 as lone surrogates, which a plain encode refuses (a 500 for a garbled header);
+    # surrogatepass encodes them, as bytes no UTF-8 token has.
+    given_bytes = given.encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(given_bytes, settings.ops_token.get_secret_value().encode())
 
 
 def refuse(view: web.View, request: web.Request, settings: Settings) -> web.Response | None:

@@ -18,6 +18,7 @@ from faust_badges.web.auth import protected
 from faust_badges.web.responses import error
 
 DEFAULT_RANGE = timedelta(days=7)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _STATUS = {BADGE_AWARDED: "awarded", BADGE_REVOKED: "revoked"}
 
 
@@ -32,6 +33,9 @@ def register_awards_view(runtime: Runtime) -> None:
         except ValueError:
             return view.json(error("since must be an ISO 8601 time", "since"), status=400)
         since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        # Kafka has no time before the epoch (asking it for one is an error): from there on
+        # is every record, as asked.
+        since = max(since, EPOCH)
         hourly = now - since <= timedelta(days=3)
         records = await read_since(
             runtime.settings.kafka_bootstrap, runtime.settings.lifecycle_topic, since

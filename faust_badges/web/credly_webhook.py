@@ -39,7 +39,7 @@ async def handle_credly_webhook(
 ) -> web.Response:
     try:
         body = json.loads(await request.read())
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested past Python's limit
         return view.json({"error": "the body is not JSON"}, status=400)
     given = body if isinstance(body, dict) else {}
     event_id, organization, event_type = (

@@ -11,10 +11,12 @@ from __future__ import annotations
 from importlib import resources
 from urllib.parse import quote
 
+from aiohttp.http_exceptions import BadHttpMessage
 from faust import web
 
 from faust_badges.runtime import Runtime
 from faust_badges.web.auth import COOKIE, refuse, token_is_right
+from faust_badges.web.responses import error
 
 LOGIN_FORM = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>faust-badges — sign in</title>
@@ -43,7 +45,12 @@ def register_dashboard(runtime: Runtime) -> None:
     @app.page("/badges/login")
     class Login(web.View):
         async def post(self, request: web.Request) -> web.Response:
-            form = await request.post()
+            try:
+                form = await request.post()
+            # A body that is no form (e.g. multipart without its boundary, a line past 8 KiB, or
+            # not in its charset): no browser sends one.
+            except (ValueError, BadHttpMessage):
+                return self.json(error("the body is not a form"), status=400)
             token = str(form.get("token", ""))
             if not token_is_right(token, settings):
                 message = '<p class="error">That token is not right.</p>'

@@ -46,6 +46,8 @@ from faust_badges.tables.progress import PROGRESS_CODEC
 FAUST = Path(sys.executable).parent / "faust"
 CLI = Path(sys.executable).parent / "faust-badges"
 OPS_TOKEN = "test-ops-token"
+#: In a worker's log: a service or agent crashed (mode's Service.crash), or was restarted.
+CRASH_MARKERS = ("Crashed reason=", "Restarting dead", "Traceback (most recent call last)")
 
 
 def free_port() -> int:
@@ -325,6 +327,14 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             return self.process.wait(timeout=10)
+
+    def crash_lines(self) -> list[str]:
+        """Log lines saying that part of the worker crashed: Faust (mode) logs these when an agent
+        raises and its supervisor restarts it, the process living on."""
+        if not self.log_path.exists():
+            return []
+        text = self.log_path.read_text(errors="replace")
+        return [line for line in text.splitlines() if any(m in line for m in CRASH_MARKERS)]
 
     def log_tail(self, lines: int = 60) -> str:
         if not self.log_path.exists():
