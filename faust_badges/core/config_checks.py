@@ -46,7 +46,14 @@ class InvalidConfig(ValueError):
 def format_location(location: Location) -> str:
     text = ""
     for part in location:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not str(part).isprintable():
+            # Quoted: a key holding a line break or a control character would split the one
+            # line an error is printed on.
+            text += f"[{str(part)!r}]"
+        else:
+            text += f".{part}" if text else str(part)
     return text
 
 
@@ -90,6 +97,10 @@ def _from_pydantic(exc: ValidationError) -> Iterator[ConfigError]:
             message = "unknown key (misspelt?)"
         elif detail["type"] == "enum":
             message = f"unknown operator {detail['input']!r}; expected {detail['ctx']['expected']}"
+        elif detail["type"] == "union_tag_invalid":
+            # Quoted: pydantic's own message holds the input as is, line breaks included.
+            tag, expected = detail["ctx"]["tag"], detail["ctx"]["expected_tags"]
+            message = f"unknown provider {tag!r}; expected {expected}"
         elif detail["type"] == "too_short":
             message = f"needs at least {detail['ctx']['min_length']} item(s)"
         elif detail["type"] == "string_pattern_mismatch" and location[-1] == "id":
@@ -181,9 +192,10 @@ def _issuer_errors(
         "credly": ("organization_id", credly_orgs, "providers.credly.organizations"),
         "accredible": ("api_config", accredible_configs, "providers.accredible.api_configs"),
     }
-    if issuer.get("provider") not in accounts:
+    provider = issuer.get("provider")
+    if not isinstance(provider, str) or provider not in accounts:  # a list is no dict key
         return
-    key, listed, listing = accounts[issuer["provider"]]
+    key, listed, listing = accounts[provider]
     if _is_id(issuer.get(key)) and issuer[key] not in listed:
         yield ConfigError(
             (*here, "issuer", key), f"{key} {issuer[key]!r} is not listed under {listing}"

@@ -122,7 +122,9 @@ def check_rule_value(op: Operator, value: Any) -> None:
             raise ValueError(f"'regex' needs a pattern string, got {value!r}")
         try:
             re.compile(value)
-        except re.error as exc:
+        # Not only re.error: a repeat count past the engine's limit (a{4294967296}) overflows,
+        # and a few hundred nested groups exhaust the parser's recursion.
+        except (re.error, OverflowError, RecursionError) as exc:
             raise ValueError(f"'regex' pattern {value!r} does not compile: {exc}") from None
 
 
