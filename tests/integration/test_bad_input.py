@@ -18,7 +18,7 @@ from functools import cache
 
 import pytest
 
-from faust_badges.agents.dead_letters import REASON_HEADER
+from faust_badges.agents.dead_letters import REASON_HEADER, VALUE_OMITTED_HEADER
 from faust_badges.core.config_checks import parse_config
 from faust_badges.core.index import ConfigIndex
 from faust_badges.events.avro_format import AvroDecoder
@@ -31,7 +31,7 @@ from faust_badges.events.inbound import (
     decode_inbound,
 )
 from faust_badges.kafka_io import Record
-from faust_badges.samples import KafkaMessage
+from faust_badges.samples import KafkaMessage, passing_event
 from tests.integration.datasets import COURSES, RELIABILITY_CONFIG, learner_stories
 from tests.integration.fuzzed_input import (
     CASE_HEADER,
@@ -200,3 +200,28 @@ def test_every_message_is_counted_once_and_the_worker_never_crashed(run: FuzzRun
     assert outcome("skipped") == len(run.unconfigured)
     decided = sum(v for k, v in metrics.items() if k.startswith("badges_decisions_total"))
     assert decided == len(run.good)
+
+
+def test_a_bad_message_too_big_to_dead_letter_whole_keeps_all_but_its_value(
+    kafka: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Found by the fuzzing: a value the broker takes (up to ~1 MiB) but that, with the dead
+    letter's headers, passes the producer's 1 MB made every attempt to dead-letter it crash the
+    ingest agent, and the worker stalled on it."""
+    deployment = Deployment(
+        kafka, f"fuzz-big-{uuid.uuid4().hex[:6]}", tmp_path_factory.mktemp("big")
+    )
+    deployment.create_topics(input_partitions=1)
+    deployment.apply_config(RELIABILITY_CONFIG)
+    key, _value, headers = passing_event(1, "big-bad", COURSES[0])
+    huge = b"\xff" * 999_900
+    with running_worker(deployment) as worker:
+        deployment.send([(key, huge, headers), passing_event(2, "after-the-big-one", COURSES[0])])
+        wait_for_inputs_handled([worker], 2)
+        [dead] = deployment.dead_letters()
+        assert (dead.key, dead.value) == (key, None)
+        assert list(dead.headers[: len(headers)]) == headers
+        assert dead.header(VALUE_OMITTED_HEADER) == str(len(huge))
+        assert (dead.header(REASON_HEADER) or "").startswith("undecodable: ")
+        assert [e.username for e in deployment.badge_events()] == ["after-the-big-one"]
+        assert worker.crash_lines() == []
