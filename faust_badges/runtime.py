@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import faust
 from faust.types import Message, StreamT, TopicT
@@ -16,6 +17,7 @@ from faust_badges.core.issuing import IssuedBadge, RetryPolicy
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
 from faust_badges.delivery.inbox import Inbox, Inboxes
+from faust_badges.delivery.producer import AckedProducer
 from faust_badges.events.formats import WireFormats
 from faust_badges.metrics import Metrics
 from faust_badges.providers.pool import ProviderPool
@@ -66,6 +68,21 @@ class Runtime:
         return await self.app.producer.send(
             topic.get_topic_name(), key, value, None, None, list(headers) if headers else None
         )
+
+    async def send_keyed(
+        self,
+        topic: TopicT,
+        records: Sequence[tuple[bytes, bytes | None, Sequence[tuple[str, bytes]] | None]],
+    ) -> list[asyncio.Future[Any]]:
+        """Send ``(key, value, headers)`` records of the per-event path, partitioned by key as
+        ``produce`` does, as a few record batches per partition; one future per batch."""
+        producer = cast(AckedProducer, self.app.producer)
+        name = topic.get_topic_name()
+        partitioned = [
+            (await producer.partition_of(name, key), key, value, headers)
+            for key, value, headers in records
+        ]
+        return [sent.delivered for sent in await producer.send_records(name, partitioned)]
 
     def inbox(self, topic: TopicT) -> Inbox:
         """Subscribe the app to ``topic``, its messages delivered in batches to an inbox."""

@@ -21,6 +21,7 @@ from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.badges import app_namespace
 from faust_badges.delivery.inbox import Inboxes
 from faust_badges.delivery.local_state import mark_clean, open_local_state
+from faust_badges.delivery.producer import RECORD_BATCH_BYTES
 from faust_badges.events.formats import WireFormats
 from faust_badges.faust_workarounds import LedgerTransport, LiveFlowControl
 from faust_badges.logs import log_kv, open_handlers_to
@@ -137,6 +138,9 @@ def build_app(settings: Settings) -> faust.App:
         broker_session_timeout=settings.broker_session_timeout,
         consumer_auto_offset_reset="earliest",
         producer_linger=settings.producer_linger_ms / 1000,
+        # Record batches of up to 256 KiB (aiokafka's default is 16 KiB): the per-event path
+        # sends whole batches (delivery/producer.py), and fewer, larger requests cost less.
+        producer_max_batch_size=RECORD_BATCH_BYTES,
         # Waiting for in-flight events happens in BadgesApp.on_stop (the processing gate): Faust's
         # own wait would wait forever for the event the closed gate holds back, unacknowledged.
         stream_wait_empty=False,

@@ -25,14 +25,20 @@ def register_ingest_agent(runtime: Runtime) -> None:
 
 
 async def ingest_batch(runtime: Runtime, messages: Sequence[Message]) -> None:
-    """Route every message of a batch in order."""
+    """Route every message of a batch in order; the forwarded ones leave as record batches
+    (per learner partition, in input order), counted once they are handed over."""
+    forward: list[tuple[bytes, bytes, None]] = []
     for message in messages:
-        await ingest_one(runtime, message)
+        learner_event = await ingest_one(runtime, message)
+        if learner_event is not None:
+            forward.append(learner_event)
+    if forward:
+        await runtime.send_keyed(runtime.topics.learner_events, forward)
+        runtime.metrics.events.inc(len(forward), outcome="processed", reason="")
 
 
-async def ingest_one(runtime: Runtime, message: Message) -> None:
-    """Decode one input message and route it: forward, skip or dead-letter."""
-    topics, metrics = runtime.topics, runtime.metrics
+async def ingest_one(runtime: Runtime, message: Message) -> tuple[bytes, bytes, None] | None:
+    """Decode one input message: the record to forward, or None once skipped or dead-lettered."""
     kafka_time = datetime.fromtimestamp(message.timestamp, UTC)
     result = await decode_inbound(
         message.value,
@@ -43,13 +49,9 @@ async def ingest_one(runtime: Runtime, message: Message) -> None:
     )
     if isinstance(result, Accepted):
         # Keyed by username: the repartition that co-locates a learner with its state.
-        await runtime.produce(
-            topics.learner_events,
-            key=result.event.username.encode(),
-            value=encode_learner_event(result.event),
-        )
-        metrics.events.inc(outcome="processed", reason="")
-    elif isinstance(result, Skipped):
-        metrics.events.inc(outcome="skipped", reason="unconfigured_type")
+        return result.event.username.encode(), encode_learner_event(result.event), None
+    if isinstance(result, Skipped):
+        runtime.metrics.events.inc(outcome="skipped", reason="unconfigured_type")
     else:
         await dead_letter(runtime, message, result)
+    return None

@@ -140,7 +140,7 @@ async def emit_transitions(
     transitions: Sequence[tuple[LearnerEvent, BadgeTransition]],
 ) -> None:
     """Send the badge events and wait until Kafka has them all (one wait for the batch)."""
-    pending = []
+    records = []
     for event, transition in transitions:
         badge = transition.badge
         template = index.templates[badge.template_id].template
@@ -152,12 +152,8 @@ async def emit_transitions(
         )
         # The template id travels in a header, for our issuer (other consumers ignore it).
         headers = [*message.headers, (TEMPLATE_HEADER, badge.template_id.encode())]
-        pending.append(
-            await runtime.produce(
-                runtime.topics.lifecycle, key=message.key, value=message.value, headers=headers
-            )
-        )
-    await asyncio.gather(*pending)
+        records.append((message.key, message.value, headers))
+    await asyncio.gather(*await runtime.send_keyed(runtime.topics.lifecycle, records))
     for event, transition in transitions:
         counter = (
             runtime.metrics.awards

@@ -5,19 +5,20 @@ partitioned exactly like the repartition topic's keys, and leaves (de)serializat
 
 The per-event path (the progress agent) reads and writes by partition (``get_in``,
 ``write_batch``): with a RocksDB store, straight to the partition's database, one write batch
-per partition, and the changelog records handed to the producer directly. Faust's per-key path
-(a table access through the store's serializers, sensors, a changelog future message and a
-RocksDB write of the changelog offset per record) cost more than the event's decision itself.
+per partition, and the changelog records handed to the producer as whole record batches.
+Faust's per-key path (a table access through the store's serializers, sensors, a changelog
+future message and a RocksDB write of the changelog offset per record) cost more than the
+event's decision itself.
 What stays the same: the key's partition is the source message's, every write has its changelog
 record, and the changelog offset kept in the store never passes what the store holds.
 """
 
 from __future__ import annotations
 
-import asyncio
 import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Any, Generic, TypeVar, cast
 
 import faust
@@ -26,6 +27,7 @@ from faust.stores import rocksdb as faust_rocksdb
 from faust.types import TP, Message, TableT
 from rocksdict import WriteBatch
 
+from faust_badges.delivery.producer import AckedProducer
 from faust_badges.tables.codecs import JsonStateCodec
 
 T = TypeVar("T")
@@ -86,18 +88,19 @@ class JsonTable(Generic[T]):
             store._db_for_partition(partition).write(batch)
         # The store is written first: a changelog offset recorded once delivered (below) then
         # never names a record the store does not hold.
-        producer = self.table.app.producer
+        producer = cast(AckedProducer, self.table.app.producer)
         changelog = self.table.changelog_topic.get_topic_name()
-        for raw_key, raw, partition in encoded:
-            sent = await producer.send(changelog, raw_key, raw, partition, None, None)
-            cast(asyncio.Future, sent).add_done_callback(self._on_changelog_delivered)
+        records = [(partition, raw_key, raw, None) for raw_key, raw, partition in encoded]
+        for sent in await producer.send_records(changelog, records):
+            sent.delivered.add_done_callback(partial(self._on_changelog_delivered, sent.records))
 
-    def _on_changelog_delivered(self, future: Any) -> None:
+    def _on_changelog_delivered(self, records: int, future: Any) -> None:
         if future.cancelled() or future.exception() is not None:
             return  # the producer's delivery tracking fails the next flush
-        metadata = future.result()
+        metadata = future.result()  # of the batch: its first record's offset
         tp = TP(metadata.topic, metadata.partition)
-        self._delivered[tp] = max(self._delivered.get(tp, -1), metadata.offset)
+        last = metadata.offset + records - 1
+        self._delivered[tp] = max(self._delivered.get(tp, -1), last)
 
     def _record_delivered(self, store: Any) -> None:
         """Keep in the store the changelog offsets delivered so far (where a restart after a

@@ -52,11 +52,13 @@ class FakeKafka:
         self.log = log
         self.acks: list[asyncio.Future[None]] = []
 
-    async def produce(self, topic: Any, *, key: bytes, value: bytes, headers: Any) -> Any:
-        self.log.append(("sent", key.decode()))
-        ack: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self.acks.append(ack)
-        return ack
+    async def send_keyed(self, topic: Any, records: list[tuple[bytes, bytes, Any]]) -> Any:
+        acks = []
+        for key, _value, _headers in records:
+            self.log.append(("sent", key.decode()))
+            acks.append(asyncio.get_running_loop().create_future())
+        self.acks.extend(acks)
+        return acks
 
 
 def fake_runtime(index: ConfigIndex, log: list[tuple[str, Any]]) -> tuple[Runtime, FakeKafka]:
@@ -68,7 +70,7 @@ def fake_runtime(index: ConfigIndex, log: list[tuple[str, Any]]) -> tuple[Runtim
         metrics=Metrics(),
         formats=SimpleNamespace(badge_encoder=JsonBadgeEventEncoder()),
         topics=SimpleNamespace(lifecycle="lifecycle"),
-        produce=kafka.produce,
+        send_keyed=kafka.send_keyed,
         learners=FakeTable("learners", log),
         progress=FakeTable("progress", log),
     )
