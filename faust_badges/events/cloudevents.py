@@ -55,13 +55,16 @@ def header_map(headers: Headers | Mapping[str, bytes] | None) -> dict[str, bytes
 
 
 def parse_event_time(text: str, fallback: datetime) -> datetime:
-    """``ce_time`` as an aware datetime; the Kafka timestamp when it is absent or unreadable."""
+    """``ce_time`` as an aware datetime in UTC; the Kafka timestamp when it is absent or
+    unreadable."""
     if text:
         try:
             moment = datetime.fromisoformat(text)
-        except ValueError:
+            # In UTC now, not when a badge event is written: a time at the calendar's edge
+            # (0001-01-01T00:00+01:00) has no UTC form and would fail there, after acceptance.
+            return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        except (ValueError, OverflowError):
             return fallback
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return fallback
 
 

@@ -29,8 +29,13 @@ class UserPersonalDataModel(_Payload):
     name: str
 
 
+# The event bus carries a user id as an Avro long, and so do the badge events this job writes:
+# a larger JSON number, accepted here, would fail the Avro encoding of the learner's badge.
+AVRO_LONG_MIN, AVRO_LONG_MAX = -(2**63), 2**63 - 1
+
+
 class UserDataModel(_Payload):
-    id: int
+    id: int = Field(ge=AVRO_LONG_MIN, le=AVRO_LONG_MAX)
     is_active: bool
     pii: UserPersonalDataModel
 
