@@ -18,7 +18,6 @@ from faust_badges.core.index import CompiledPenalty, CompiledRequirement, Config
 from faust_badges.core.learner import LearnerEvent
 from faust_badges.core.progress import (
     RECENT_EVENTS_KEPT,
-    AppliedEvent,
     Badge,
     BadgeStatus,
     Fulfilment,
@@ -98,9 +97,11 @@ def decide(
             badges[template_id] = transition.badge
             transitions.append(transition)
 
-    applied = AppliedEvent(event.event_id, tuple(sorted(done | touched)))
-    others = tuple(e for e in before.recent_events if e.event_id != event.event_id)
-    recent = (*others, applied)[-RECENT_EVENTS_KEPT:]
+    recent = dict(before.recent_events)
+    recent.pop(event.event_id, None)  # re-applied (a replay): it moves to the newest end
+    recent[event.event_id] = tuple(sorted(done | touched))
+    while len(recent) > RECENT_EVENTS_KEPT:
+        del recent[next(iter(recent))]  # the oldest
     after = LearnerProgress(before.username, templates, badges, recent)
     return Decision(Outcome.APPLIED, after, tuple(transitions))
 

@@ -69,18 +69,6 @@ class Badge:
 
 
 @dataclass(frozen=True, slots=True)
-class AppliedEvent:
-    """An event already applied to a learner, and the templates it was applied to.
-
-    Per template, so that replaying history after a template is added applies old events to
-    the new template only, while a redelivery changes nothing anywhere.
-    """
-
-    event_id: str
-    template_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class LearnerProgress:
     """Everything the decision core keeps for one learner (the ``progress`` table's value).
 
@@ -90,11 +78,12 @@ class LearnerProgress:
     username: str
     templates: dict[str, TemplateProgress] = field(default_factory=dict)
     badges: dict[str, Badge] = field(default_factory=dict)
-    recent_events: tuple[AppliedEvent, ...] = ()
+    #: Events already applied, oldest first: event id -> the templates each was applied to.
+    #: Per template, so that replaying history after a template is added applies old events
+    #: to the new template only, while a redelivery changes nothing anywhere. A mapping (not a
+    #: list of records) because it is read on every event and decoded with every load.
+    recent_events: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def applied_to(self, event_id: str) -> frozenset[str]:
         """The templates this event was already applied to (none if it is new)."""
-        for applied in reversed(self.recent_events):
-            if applied.event_id == event_id:
-                return frozenset(applied.template_ids)
-        return frozenset()
+        return frozenset(self.recent_events.get(event_id, ()))

@@ -263,7 +263,7 @@ def test_events_at_or_before_a_reset_no_longer_fulfil_the_requirement() -> None:
     assert after_penalty is not None
     assert after_penalty.templates["intro"].reset_at == {"pass-a": minutes(5)}
     # The pass replayed once the dedupe window has forgotten its id (a replay of old history).
-    forgotten = replace(after_penalty, recent_events=())
+    forgotten = replace(after_penalty, recent_events={})
 
     for stale in (passed, make_event(ALICE, course("a"), event_time=minutes(5))):
         decision = apply(forgotten, stale, WITH_PENALTY)
@@ -488,7 +488,7 @@ def test_recent_events_are_bounded() -> None:
     progress, _ = fold(events, SINGLE)
 
     assert progress is not None
-    kept = tuple(applied.event_id for applied in progress.recent_events)
+    kept = tuple(progress.recent_events)
     assert kept == tuple(e.event_id for e in events[-RECENT_EVENTS_KEPT:])
 
 
