@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from math import nan
@@ -44,6 +45,7 @@ from faust_badges.core.decide import decide
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED, COURSE_PASSING_STATUS
 from faust_badges.core.index import ConfigIndex
 from faust_badges.core.learner import UserData, merge_learner
+from faust_badges.core.progress import LearnerProgress
 from faust_badges.events.avro_format import AvroDecoder, bundled_schema, frame, parse, write
 from faust_badges.events.cloudevents import header_map
 from faust_badges.events.inbound import Accepted, decode_inbound
@@ -57,7 +59,6 @@ from faust_badges.events.outbound import (
 from faust_badges.events.schema_registry import SchemaRegistryClient
 from faust_badges.kafka_io import ensure_topics, produce, read_all, read_since, topic_partitions
 from faust_badges.samples import KafkaMessage, passing_event
-from faust_badges.tables.learners import LEARNER_CODEC
 from faust_badges.tables.progress import PROGRESS_CODEC
 from tests.integration.harness import BadgeEvent, Deployment, WorkerProcess
 from tests.servers.schema_registry import LocalSchemaRegistry
@@ -138,7 +139,6 @@ class JobWork:
         self.index = ConfigIndex.build(parse_config(bench_config()))
         self.namespace = app_namespace(app_id)
         self.encoder = JsonBadgeEventEncoder()
-        self.learners: dict[str, bytes] = {}
         self.progress: dict[str, bytes] = {}
         self.transitions = {"awarded": 0, "revoked": 0}
 
@@ -149,11 +149,9 @@ class JobWork:
             return
         event = decode_learner_event(encode_learner_event(result.event))
         name = event.username
-        stored = self.learners.get(name)
-        known = LEARNER_CODEC.load(stored) if stored else None
-        self.learners[name] = LEARNER_CODEC.dump(merge_learner(known, event.user, event.event_time))
         raw = self.progress.get(name)
         state = PROGRESS_CODEC.load(raw) if raw else None
+        learner = merge_learner(state.learner if state else None, event.user, event.event_time)
         decision = decide(state, event, self.index, namespace=self.namespace, now=now)
         for change in decision.transitions:
             status, badge = str(change.status), change.badge
@@ -165,8 +163,11 @@ class JobWork:
                 time=now,
                 source="bench",
             )
-        if decision.progress is not None and decision.progress is not state:
-            self.progress[name] = PROGRESS_CODEC.dump(decision.progress)
+        progress = decision.progress
+        if progress is None or progress.learner is not learner:  # the worker keeps both in one
+            progress = replace(progress or LearnerProgress(name), learner=learner)
+        if progress is not state:
+            self.progress[name] = PROGRESS_CODEC.dump(progress)
 
     async def fold(self, messages: Iterable[KafkaMessage]) -> None:
         for _key, value, headers in messages:

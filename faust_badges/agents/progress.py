@@ -1,5 +1,5 @@
 """The progress agent: folds batches of learner events through the core, emits the badge events,
-then stores each changed learner and their progress.
+then stores each changed learner's record (who they are, their progress, their badges).
 
 Order matters for crashes: a batch's badge events are acknowledged by Kafka *before* its new
 state is written, and its offsets are marked handled only after both. A crash in between makes
@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,15 +46,21 @@ class LearnerInBatch:
     """One learner's state through a batch: as stored before it, and as its events leave it."""
 
     message: Message  # the learner's latest message in the batch: it names the table partition
-    stored_learner: LearnerRecord | None
-    stored_progress: LearnerProgress | None
+    stored: LearnerProgress | None
     learner: LearnerRecord | None
     progress: LearnerProgress | None
+
+    def to_write(self, username: str) -> LearnerProgress | None:
+        """The record to store after the batch (None: nothing changed)."""
+        progress = self.progress
+        if progress is None or progress.learner is not self.learner:
+            progress = replace(progress or LearnerProgress(username), learner=self.learner)
+        return None if progress is self.stored else progress
 
 
 async def apply_learner_batch(runtime: Runtime, messages: Sequence[Message]) -> None:
     """Decide every event in order (each learner read once), emit the badge events and wait for
-    Kafka to have them all, then write each changed learner and progress once."""
+    Kafka to have them all, then write each changed learner's record once."""
     index = runtime.config.current()
     learners: dict[str, LearnerInBatch] = {}
     transitions: list[tuple[LearnerEvent, BadgeTransition]] = []
@@ -77,15 +83,13 @@ async def apply_learner_batch(runtime: Runtime, messages: Sequence[Message]) -> 
         outcomes[decision.outcome] += 1
     if transitions:
         await emit_transitions(runtime, index, transitions)
-    learner_writes = []
-    progress_writes = []
+    writes = []
     for username, state in learners.items():
-        if state.learner is not state.stored_learner and state.learner is not None:
-            learner_writes.append((username, state.learner, state.message))
-        if state.progress is not state.stored_progress and state.progress is not None:
-            progress_writes.append((username, state.progress, state.message))
-    await runtime.learners.write_batch(learner_writes)
-    await runtime.progress.write_batch(progress_writes)
+        record = state.to_write(username)
+        if record is not None:
+            writes.append((username, record, state.message))
+    if writes:
+        await runtime.progress.write_batch(writes)
     # Counted last: a counted event is fully handled (tests use this as a barrier).
     for outcome, count in outcomes.items():
         runtime.metrics.decisions.inc(count, outcome=outcome)
@@ -95,9 +99,11 @@ def _read_learner(
     runtime: Runtime, message: Message, learner_event: LearnerEvent
 ) -> LearnerInBatch:
     username = learner_event.username
-    learner = runtime.learners.get_in(username, message)
     progress = runtime.progress.get_in(username, message)
-    return LearnerInBatch(message, learner, progress, learner, progress)
+    learner = progress.learner if progress is not None else None
+    if learner is None:  # kept in the learners table before it moved into the progress record
+        learner = runtime.learners.get_in(username, message)
+    return LearnerInBatch(message, progress, learner, progress)
 
 
 def _transition_time(transition: BadgeTransition) -> datetime:

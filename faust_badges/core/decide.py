@@ -102,7 +102,7 @@ def decide(
     recent[event.event_id] = tuple(sorted(done | touched))
     while len(recent) > RECENT_EVENTS_KEPT:
         del recent[next(iter(recent))]  # the oldest
-    after = LearnerProgress(before.username, templates, badges, recent)
+    after = LearnerProgress(before.username, templates, badges, recent, before.learner)
     return Decision(Outcome.APPLIED, after, tuple(transitions))
 
 

@@ -167,7 +167,8 @@ def explain(
     return Explanation(
         username=username,
         config_revision=index.revision,
-        has_progress=progress is not None,
+        # A record that only knows who the learner is holds no progress.
+        has_progress=progress is not None and bool(progress.templates or progress.badges),
         events_read=len(history),
         templates=tuple(_explain_template(t, progress, history) for t in chosen),
     )

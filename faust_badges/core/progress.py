@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from faust_badges.core.learner import LearnerRecord
+
 #: How many applied events a learner keeps to recognise a redelivered one. Only events that
 #: matched a requirement or a penalty are kept, so this covers far more than a learner's history.
 RECENT_EVENTS_KEPT = 256
@@ -70,7 +72,7 @@ class Badge:
 
 @dataclass(frozen=True, slots=True)
 class LearnerProgress:
-    """Everything the decision core keeps for one learner (the ``progress`` table's value).
+    """Everything the job keeps for one learner (the ``progress`` table's value).
 
     Values are treated as immutable: the core builds new ones instead of changing them.
     """
@@ -83,6 +85,9 @@ class LearnerProgress:
     #: to the new template only, while a redelivery changes nothing anywhere. A mapping (not a
     #: list of records) because it is read on every event and decoded with every load.
     recent_events: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The learner as last seen in events (for the ops view), kept in the same record so that
+    #: an event costs one state read and one state write. ``decide`` carries it over unchanged.
+    learner: LearnerRecord | None = None
 
     def applied_to(self, event_id: str) -> frozenset[str]:
         """The templates this event was already applied to (none if it is new)."""

@@ -1,4 +1,8 @@
-"""The ``learners`` table: username -> LearnerRecord (id, email, name: PII, one view shows it)."""
+"""The ``learners`` table: username -> LearnerRecord (id, email, name: PII, one view shows it).
+
+Read only: the record now lives in the learner's ``progress`` record (one read and one write per
+event instead of two). Kept so that learners last seen before that change still show, and as
+the fallback the progress agent reads for them; to be dropped in a later release."""
 
 from __future__ import annotations
 

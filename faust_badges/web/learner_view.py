@@ -23,8 +23,10 @@ def register_learner_view(runtime: Runtime) -> None:
     async def learner(view: web.View, request: web.Request, username: str) -> web.Response:
         if not 0 < len(username) <= 255:
             return view.json(error("a username has 1 to 255 characters", "username"), status=400)
-        record = runtime.learners.get(username)
         progress = runtime.progress.get(username)
+        record = progress.learner if progress is not None else None
+        if record is None:  # a learner last seen before the record moved into ``progress``
+            record = runtime.learners.get(username)
         if record is None and progress is None:
             return view.json(error("unknown learner"), status=404)
         badges = list(progress.badges.values()) if progress else []

@@ -397,9 +397,13 @@ def oracle(messages: Iterable[KafkaMessage], document: dict[str, Any], app_id: s
 
 
 def comparable(progress: dict[str, LearnerProgress]) -> dict[str, Any]:
-    """Progress without processing times (they differ run to run by design)."""
+    """Progress without processing times (they differ run to run by design), and without the
+    records that only say who a learner is (the worker keeps one for every learner it saw; the
+    core folded alone has none for a learner no event applied to)."""
     view: dict[str, Any] = {}
     for username, learner in progress.items():
+        if not learner.templates and not learner.badges:
+            continue
         view[username] = {
             "templates": {
                 tid: sorted((rid, f.event_id) for rid, f in tp.fulfilled.items())

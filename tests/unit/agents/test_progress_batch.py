@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -13,12 +14,13 @@ import pytest
 
 from faust_badges.agents.progress import apply_learner_batch
 from faust_badges.core.index import ConfigIndex
+from faust_badges.core.learner import merge_learner
 from faust_badges.events.learner_stream import encode_learner_event
 from faust_badges.events.outbound import JsonBadgeEventEncoder
 from faust_badges.metrics import Metrics
 from faust_badges.runtime import Runtime
 
-from ..core.builders import NAMESPACE, course, make_event, make_index, requirement, template
+from ..core.builders import NAMESPACE, T0, course, make_event, make_index, requirement, template
 
 
 @dataclass
@@ -97,11 +99,7 @@ async def test_state_is_written_only_after_kafka_acknowledged_the_badge_events()
     for ack in kafka.acks:
         ack.set_result(None)
     await asyncio.wait_for(batch, 1)
-    assert [entry[:2] for entry in log] == [
-        ("sent", log[0][1]),
-        ("write", "learners"),
-        ("write", "progress"),
-    ]
+    assert [entry[:2] for entry in log] == [("sent", log[0][1]), ("write", "progress")]
     assert runtime.metrics.decisions.get(outcome="applied") == 1
 
 
@@ -127,8 +125,30 @@ async def test_each_learner_is_read_and_written_once_per_batch() -> None:
         make_event("ann", course("c")),
     ]
     await asyncio.wait_for(apply_learner_batch(runtime, messages(*events)), 1)
-    learners = cast(FakeTable, runtime.learners)
-    assert learners.reads == ["ann", "bob"]
-    assert [entry for entry in log if entry[1] == "learners"] == [
-        ("write", "learners", ["ann", "bob"])
+    progress = cast(FakeTable, runtime.progress)
+    assert progress.reads == ["ann", "bob"]
+    assert [entry for entry in log if entry[0] == "write"] == [
+        ("write", "progress", ["ann", "bob"])
     ]
+    ann = progress.stored["ann"]
+    assert ann.learner is not None and ann.learner.username == "ann"
+    assert not ann.templates  # no event applied: the record only says who ann is
+
+
+async def test_a_learner_kept_in_the_old_learners_table_is_read_from_it_once() -> None:
+    log: list[tuple[str, Any]] = []
+    runtime, _kafka = fake_runtime(INDEX, log)
+    learners = cast(FakeTable, runtime.learners)
+    old = merge_learner(None, make_event("ann", course("b")).user, T0 + timedelta(days=9))
+    learners.stored["ann"] = old  # newer than the event below: it must be kept
+
+    await asyncio.wait_for(
+        apply_learner_batch(runtime, messages(make_event("ann", course("b")))), 1
+    )
+    await asyncio.wait_for(
+        apply_learner_batch(runtime, messages(make_event("ann", course("b")))), 1
+    )
+
+    assert learners.reads == ["ann"]  # the second batch finds it in the progress record
+    assert cast(FakeTable, runtime.progress).stored["ann"].learner == old
+    assert [entry[1] for entry in log if entry[0] == "write"] == ["progress"]
