@@ -5,10 +5,16 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# Tutor and its plugin live in a virtualenv of their own: Tutor 22 needs click>=8.4, the worker
+# pins click 8.3.3. The tests in tests/tutor run this venv's `tutor` (see tutor-plugin/).
+TUTOR_VENV := $(VENV)/tutor
+TUTOR_STAMP := $(TUTOR_VENV)/.installed-$(shell cat tutor-plugin/pyproject.toml tutor-plugin/constraints.txt | cksum | cut -d' ' -f1)
+IMAGE ?= faust-badges:$(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)
 
-.PHONY: setup run test lint typecheck unit integration bench chaos kafka-start kafka-stop constraints clean
+.PHONY: setup run test lint typecheck unit integration bench chaos kafka-start kafka-stop constraints clean \
+	tutor-env tutor-constraints image
 
-setup: $(STAMP)
+setup: $(STAMP) $(TUTOR_STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -16,6 +22,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+tutor-env: $(TUTOR_STAMP)
+
+$(TUTOR_STAMP): tutor-plugin/pyproject.toml tutor-plugin/constraints.txt
+	$(PYTHON) -m venv $(TUTOR_VENV)
+	$(TUTOR_VENV)/bin/pip install --quiet --upgrade pip
+	$(TUTOR_VENV)/bin/pip install --quiet -c tutor-plugin/constraints.txt -e tutor-plugin
+	rm -f $(TUTOR_VENV)/.installed-*
 	touch $@
 
 ## The local demo: Kafka, the example config, a worker, sample events, the awarded badges.
@@ -74,3 +89,22 @@ constraints:
 
 clean:
 	rm -rf $(VENV) .run build *.egg-info
+
+## The worker image (Dockerfile). Needs a Docker engine: none is there, it says so and fails.
+image:
+	@if ! command -v docker >/dev/null 2>&1 || ! docker info >/dev/null 2>&1; then \
+	  echo "make image: no Docker engine here (\`docker info\` failed): $(IMAGE) was NOT built." >&2; \
+	  echo "Build it where Docker runs: docker build -t $(IMAGE) ." >&2; \
+	  exit 2; \
+	fi
+	docker build -t $(IMAGE) .
+
+## Re-pin the Tutor venv (tutor-plugin/constraints.txt) after changing tutor-plugin/pyproject.toml.
+tutor-constraints:
+	rm -rf .constraints-venv
+	$(PYTHON) -m venv .constraints-venv
+	.constraints-venv/bin/pip install --quiet --upgrade pip
+	.constraints-venv/bin/pip install --quiet -e tutor-plugin
+	{ head -3 tutor-plugin/constraints.txt; .constraints-venv/bin/pip freeze --exclude-editable; } > tutor-plugin/constraints.new
+	mv tutor-plugin/constraints.new tutor-plugin/constraints.txt
+	rm -rf .constraints-venv
