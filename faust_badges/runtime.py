@@ -11,7 +11,12 @@ from typing import Any, cast
 import faust
 from faust.types import Message, StreamT, TopicT
 
-from faust_badges.agents.offsets import OffsetGuard, ProcessedOffsets, handled_in_batches
+from faust_badges.agents.offsets import (
+    CommittedOffsets,
+    OffsetGuard,
+    ProcessedOffsets,
+    handled_in_batches,
+)
 from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.issuing import IssuedBadge, RetryPolicy
 from faust_badges.core.learner import LearnerRecord
@@ -43,13 +48,12 @@ class Runtime:
     providers: ProviderPool
     gate: ProcessingGate
     processed: ProcessedOffsets
+    committed: CommittedOffsets  # the group's committed offsets, read by every guard
     inboxes: Inboxes
 
     def offset_guard(self, agent: str, topics: Iterable[str]) -> OffsetGuard:
         """The in-order, handled-only-commit guard of one agent over its source topics."""
-        return OffsetGuard.for_app(
-            self.app, agent, self.settings.kafka_bootstrap, self.processed, topics
-        )
+        return OffsetGuard.for_app(self.app, agent, self.committed, self.processed, topics)
 
     async def produce(
         self,

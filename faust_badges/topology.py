@@ -15,7 +15,7 @@ from mode.utils.queues import FlowControlEvent
 from faust_badges.agents.ingest import register_ingest_agent
 from faust_badges.agents.issuer import register_issuer_agents
 from faust_badges.agents.issuer_intake import register_issuer_intake
-from faust_badges.agents.offsets import ProcessedOffsets
+from faust_badges.agents.offsets import CommittedOffsets, ProcessedOffsets
 from faust_badges.agents.progress import register_progress_agent
 from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.badges import app_namespace
@@ -55,6 +55,7 @@ class BadgesApp(faust.App):
     badges_settings: Settings
     processing_gate: ProcessingGate
     processed_offsets: ProcessedOffsets
+    committed_offsets: CommittedOffsets
     inboxes: Inboxes
     wire_formats: WireFormats
     changelog_restore: ChangelogRestore
@@ -99,6 +100,7 @@ class BadgesApp(faust.App):
         except Exception as exc:
             log_kv(logger, logging.ERROR, "unclean_stop", error=repr(exc))
         await super().on_stop()
+        await self.committed_offsets.close()
         await self.wire_formats.close()
         await self.provider_pool.close()
 
@@ -155,6 +157,7 @@ def build_app(settings: Settings) -> faust.App:
     app.badges_settings = settings
     app.processing_gate = ProcessingGate()
     app.processed_offsets = ProcessedOffsets()
+    app.committed_offsets = CommittedOffsets(app, settings.kafka_bootstrap)
     app.inboxes = Inboxes()
     app.wire_formats = WireFormats.from_settings(settings)
     app.provider_pool = ProviderPool(timeout=settings.provider_timeout)
@@ -175,6 +178,7 @@ def build_app(settings: Settings) -> faust.App:
         providers=app.provider_pool,
         gate=app.processing_gate,
         processed=app.processed_offsets,
+        committed=app.committed_offsets,
         inboxes=app.inboxes,
     )
     register_ingest_agent(runtime)

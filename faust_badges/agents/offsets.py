@@ -163,7 +163,7 @@ class OffsetGuard:
         cls,
         app: faust.App,
         agent: str,
-        bootstrap: str,
+        committed: CommittedOffsets,
         processed: ProcessedOffsets,
         topics: Iterable[str],
     ) -> OffsetGuard:
@@ -174,9 +174,9 @@ class OffsetGuard:
         return cls(
             agent,
             processed.for_agent(agent, topics),
-            resume_offset=CommittedOffsets(app, bootstrap).get,
+            resume_offset=committed.get,
             seek=seek,
-            first_offset=LogProbe(bootstrap).first_offset,
+            first_offset=LogProbe(committed.bootstrap).first_offset,
         )
 
     @property
@@ -339,17 +339,23 @@ class CommittedOffsets:
     """Where Faust resumes a partition: the group's committed offset, else the earliest.
 
     Asked of the broker: Faust's own record of it is filled in concurrently with the first
-    messages of a generation, so it can still be empty when they arrive.
+    messages of a generation, so it can still be empty when they arrive. One per app, shared by
+    every agent's guard (one admin connection), closed when the app stops.
     """
 
     def __init__(self, app: faust.App, bootstrap: str) -> None:
         self._app = app
-        self._bootstrap = bootstrap
+        self.bootstrap = bootstrap
         self._admin: AIOKafkaAdminClient | None = None
+
+    async def close(self) -> None:
+        admin, self._admin = self._admin, None
+        if admin is not None:
+            await admin.close()
 
     async def get(self, tp: TP) -> int:
         if self._admin is None:
-            self._admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+            self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
             await self._admin.start()
         kafka_tp = TopicPartition(tp.topic, tp.partition)
         try:
