@@ -18,7 +18,7 @@ from faust_badges.core.progress import LearnerProgress
 from faust_badges.events.learner_stream import decode_learner_event
 from faust_badges.kafka_io import topic_partitions
 from faust_badges.settings import Settings
-from faust_badges.tables.progress import PROGRESS_CODEC
+from faust_badges.tables.progress import PROGRESS_CODEC, PROGRESS_TABLE
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,7 @@ class LearnerHistory:
 
 
 def progress_topic(settings: Settings) -> str:
-    """The ``progress`` table's changelog, named as Faust names it."""
-    return f"{settings.app_id}-progress-changelog"
+    return settings.changelog_topic(PROGRESS_TABLE)
 
 
 def partition_for_key(key: bytes, partitions: list[int]) -> int:

@@ -18,6 +18,8 @@ from pydantic import (
 )
 
 DEFAULT_LIFECYCLE_TOPIC = "learning-badges-lifecycle"
+#: The GlobalTable holding the badge config: its changelog is the config topic.
+CONFIG_TABLE = "config"
 
 #: environment variable -> settings field
 ENVIRONMENT: dict[str, str] = {
@@ -194,10 +196,14 @@ class Settings(BaseModel):
         """Where ``faust-badges replay`` copies input to re-run: never the LMS's own topics."""
         return f"{self.app_id}-replay"
 
+    def changelog_topic(self, table: str) -> str:
+        """A table's changelog topic, named as Faust names it."""
+        return f"{self.app_id}-{table}-changelog"
+
     @property
     def config_topic(self) -> str:
-        """The ``config`` GlobalTable's changelog, named as Faust names it."""
-        return f"{self.app_id}-config-changelog"
+        """The ``config`` GlobalTable's changelog."""
+        return self.changelog_topic(CONFIG_TABLE)
 
     @property
     def kafka_bootstrap(self) -> str:

@@ -89,6 +89,12 @@ class ProcessedOffsets:
     def partitions(self) -> set[TP]:
         return {tp for _, tp in self._next}
 
+    def next_to_handle(self, agent: str, tp: TP) -> int | None:
+        return self._next.get((agent, tp))
+
+    def record_next(self, agent: str, tp: TP, offset: int) -> None:
+        self._next[(agent, tp)] = offset
+
     def revoke(self, tps: Iterable[TP]) -> None:
         """Forget revoked partitions: their events still in hand are not handled here any more
         (another worker resumes them at the committed offset)."""
@@ -107,10 +113,10 @@ class AgentOffsets:
     agent: str
 
     def get(self, tp: TP) -> int | None:
-        return self.ledger._next.get((self.agent, tp))
+        return self.ledger.next_to_handle(self.agent, tp)
 
     def set(self, tp: TP, offset: int) -> None:
-        self.ledger._next[(self.agent, tp)] = offset
+        self.ledger.record_next(self.agent, tp, offset)
 
     def hole_opened(self, tp: TP, missing_from: int, opened_at: float) -> None:
         self.ledger.holes[(self.agent, tp)] = OpenHole(self.agent, tp, missing_from, opened_at)

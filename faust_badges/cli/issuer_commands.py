@@ -11,7 +11,7 @@ from faust_badges.core.issuing import Command, CommandKind, IssuedBadge, IssueSt
 from faust_badges.events.issuer_messages import encode_command
 from faust_badges.kafka_io import produce, read_all
 from faust_badges.settings import Settings
-from faust_badges.tables.issued import ISSUED_CODEC
+from faust_badges.tables.issued import ISSUED_CODEC, ISSUED_TABLE
 
 
 @click.group("issuer")
@@ -45,7 +45,7 @@ def retry(badge_uuid: str | None, all_errors: bool) -> None:
 
 async def issued_records(settings: Settings) -> dict[str, IssuedBadge]:
     """The issued table as its changelog holds it: the latest record per badge."""
-    changelog = f"{settings.app_id}-issued-changelog"
+    changelog = settings.changelog_topic(ISSUED_TABLE)
     records: dict[str, IssuedBadge] = {}
     for record in await read_all(settings.kafka_bootstrap, changelog):
         if record.key is not None and record.value:

@@ -16,10 +16,10 @@ from faust_badges.core.config_checks import InvalidConfig, parse_config
 from faust_badges.core.index import EMPTY_INDEX, ConfigIndex
 from faust_badges.logs import log_kv
 from faust_badges.metrics import Metrics
+from faust_badges.settings import CONFIG_TABLE
 
 logger = logging.getLogger(__name__)
 
-CONFIG_TABLE = "config"
 
 #: The one key of the config topic: the whole document is replaced at once.
 CONFIG_KEY = b"badges"

@@ -11,6 +11,7 @@ from faust_badges.core.issuing import IssuedBadge
 from faust_badges.tables.codecs import JsonStateCodec
 from faust_badges.tables.keyed import JsonTable, declare_json_table
 
+ISSUED_TABLE = "issued"
 ISSUED_CODEC = JsonStateCodec(IssuedBadge)
 
 
@@ -18,6 +19,10 @@ def declare_issued_table(
     app: faust.App, partitions: int, store_options: Mapping[str, Any]
 ) -> JsonTable[IssuedBadge]:
     table = declare_json_table(
-        app, "issued", partitions, store_options, "Badges at their provider, keyed by badge uuid"
+        app,
+        ISSUED_TABLE,
+        partitions,
+        store_options,
+        "Badges at their provider, keyed by badge uuid",
     )
     return JsonTable(table, ISSUED_CODEC)

@@ -37,6 +37,7 @@ def _is_applied(item: Any) -> bool:
     return isinstance(item, dict) and "event_id" in item and "template_ids" in item
 
 
+PROGRESS_TABLE = "progress"
 PROGRESS_CODEC = ProgressCodec()
 
 
@@ -45,7 +46,7 @@ def declare_progress_table(
 ) -> JsonTable[LearnerProgress]:
     table = declare_json_table(
         app,
-        "progress",
+        PROGRESS_TABLE,
         partitions,
         store_options,
         "Learner badge progress and badges, keyed by username",
