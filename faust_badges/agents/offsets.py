@@ -353,13 +353,21 @@ class CommittedOffsets:
         self._app = app
         self.bootstrap = bootstrap
         self._admin: AIOKafkaAdminClient | None = None
+        # One lookup at a time: guards ask concurrently (two agents on one topic at a
+        # rebalance), and the client is created, started and replaced by whoever asks.
+        self._lock = asyncio.Lock()
 
     async def close(self) -> None:
-        admin, self._admin = self._admin, None
-        if admin is not None:
-            await admin.close()
+        async with self._lock:
+            admin, self._admin = self._admin, None
+            if admin is not None:
+                await admin.close()
 
     async def get(self, tp: TP) -> int:
+        async with self._lock:
+            return await self._get(tp)
+
+    async def _get(self, tp: TP) -> int:
         if self._admin is None:
             self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
             await self._admin.start()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from aiokafka.errors import KafkaConnectionError
@@ -219,3 +221,38 @@ async def test_a_broker_that_drops_the_connection_while_asked_to_resume_is_asked
     # The message being admitted is neither dropped nor admitted out of order.
     assert await h.handle(3, 4) == [3, 4]
     assert h.resume_errors == [] and h.processed.get(INPUT) == 5
+
+
+class FakeAdmin:
+    """An admin client that must be started before it is asked (as aiokafka's)."""
+
+    instances: list[FakeAdmin] = []
+
+    def __init__(self, bootstrap_servers: str) -> None:
+        self.started = False
+        FakeAdmin.instances.append(self)
+
+    async def start(self) -> None:
+        await asyncio.sleep(0.01)  # a connection: other tasks run meanwhile
+        self.started = True
+
+    async def list_consumer_group_offsets(self, group: str, partitions: Any) -> dict[Any, Any]:
+        assert self.started, "asked before it was started"
+        return {partitions[0]: SimpleNamespace(offset=42)}
+
+    async def close(self) -> None:
+        self.started = False
+
+
+async def test_guards_asking_at_once_share_one_started_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(offsets_module, "AIOKafkaAdminClient", FakeAdmin)
+    FakeAdmin.instances = []
+    app = SimpleNamespace(conf=SimpleNamespace(id="group"))
+    committed = offsets_module.CommittedOffsets(app, "127.0.0.1:9092")  # type: ignore[arg-type]
+
+    assert await asyncio.gather(committed.get(INPUT), committed.get(OTHER)) == [42, 42]
+    assert len(FakeAdmin.instances) == 1
+    await committed.close()
+    assert not FakeAdmin.instances[0].started
