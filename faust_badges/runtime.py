@@ -81,12 +81,8 @@ class Runtime:
         """Send ``(key, value, headers)`` records of the per-event path, partitioned by key as
         ``produce`` does, as a few record batches per partition; one future per batch."""
         producer = cast(AckedProducer, self.app.producer)
-        name = topic.get_topic_name()
-        partitioned = [
-            (await producer.partition_of(name, key), key, value, headers)
-            for key, value, headers in records
-        ]
-        return [sent.delivered for sent in await producer.send_records(name, partitioned)]
+        sent = await producer.send_keyed(topic.get_topic_name(), records)
+        return [batch.delivered for batch in sent]
 
     def inbox(self, topic: TopicT) -> Inbox:
         """Subscribe the app to ``topic``, its messages delivered in batches to an inbox."""

@@ -93,8 +93,9 @@ class DeliveryTracking:
 #: The largest record batch the producer builds (brokers accept 1 MiB by default).
 RECORD_BATCH_BYTES = 256 * 1024
 
+Headers = Sequence[tuple[str, bytes]]
 #: One record to send: (partition, key, value, headers).
-Record = tuple[int, bytes | None, bytes | None, Sequence[tuple[str, bytes]] | None]
+Record = tuple[int, bytes | None, bytes | None, Headers | None]
 
 
 class SentBatch(NamedTuple):
@@ -129,14 +130,24 @@ class AckedProducer(aiokafka_driver.Producer):
         cast(asyncio.Future, future).add_done_callback(self.deliveries.on_delivered)
         return future
 
-    async def partition_of(self, topic: str, key: bytes) -> int:
-        """The partition ``send`` would pick for ``key``: Kafka's default partitioner (murmur2
-        of the key), which Faust's producer uses and which table partitions follow."""
+    async def send_keyed(
+        self, topic: str, records: Iterable[tuple[bytes, bytes | None, Headers | None]]
+    ) -> list[SentBatch]:
+        """``send_records`` for ``(key, value, headers)``, each partitioned as ``send`` would:
+        Kafka's default partitioner (murmur2 of the key), which Faust's producer uses and which
+        table partitions follow."""
         partitions = self._partitions.get(topic)
-        if partitions is None:
+        if partitions is None:  # a topic's partitions are fixed while the worker runs
             known = await self._ensure_producer().partitions_for(topic)
             partitions = self._partitions[topic] = sorted(known)
-        return int(DefaultPartitioner()(key, partitions, partitions))
+        partition_of = DefaultPartitioner()
+        return await self.send_records(
+            topic,
+            [
+                (partition_of(key, partitions, partitions), key, value, headers)
+                for key, value, headers in records
+            ],
+        )
 
     async def send_records(self, topic: str, records: Iterable[Record]) -> list[SentBatch]:
         """Send ``records`` to ``topic``, in order per partition, as a few record batches."""

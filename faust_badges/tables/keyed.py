@@ -110,10 +110,7 @@ class JsonTable(Generic[T]):
             store.set_persisted_offset(tp, offset)
 
     def _rocksdb(self) -> Any:
-        store = self.table.data
-        if isinstance(store, faust_rocksdb.Store) and store.use_rocksdict:
-            return store
-        return None
+        return rocksdb_store(self.table)
 
     def items(self) -> list[tuple[str, T]]:
         """Every entry of the partitions this worker holds (for ops views and tests)."""
@@ -147,6 +144,15 @@ def _as_current(message: Message | None) -> Iterator[None]:
         yield
     finally:
         faust_streams._current_event.reset(token)
+
+
+def rocksdb_store(table: TableT) -> Any:
+    """The table's Faust RocksDB store when it uses rocksdict (then its partitions' databases
+    can be read and written directly), else None."""
+    store = table.data
+    if isinstance(store, faust_rocksdb.Store) and store.use_rocksdict:
+        return store
+    return None
 
 
 def declare_json_table(

@@ -23,9 +23,10 @@ from __future__ import annotations
 import time
 from typing import Any, cast
 
-from faust.stores import rocksdb as faust_rocksdb
 from faust.types import TP, Message, TableT
 from rocksdict import WriteBatch
+
+from faust_badges.tables.keyed import rocksdb_store
 
 #: Records held before a write: a fetch usually brings fewer, and then its end writes them.
 WRITE_EVERY = 5000
@@ -52,7 +53,7 @@ class ChangelogRestore:
         """Whether ``message`` was taken here (else it goes Faust's way)."""
         table = self._changelogs.get(tp.topic)
         recovery = self._recovery
-        if table is None or recovery is None or message.key is None or _rocksdb(table) is None:
+        if table is None or recovery is None or message.key is None or rocksdb_store(table) is None:
             return False
         offsets = _offsets_of(recovery, tp)
         if offsets is None:
@@ -78,7 +79,7 @@ class ChangelogRestore:
             offsets = _offsets_of(recovery, tp)
             if offsets is None or not messages:
                 continue  # revoked meanwhile: its next owner restores it
-            store = _rocksdb(self._changelogs[tp.topic])
+            store = rocksdb_store(self._changelogs[tp.topic])
             batch = WriteBatch(raw_mode=True)
             for message in messages:
                 key = cast(bytes, message.key)  # take() leaves keyless records to Faust
@@ -104,11 +105,4 @@ def _offsets_of(recovery: Any, tp: TP) -> Any:
         return recovery.active_offsets
     if tp in recovery.standby_tps:
         return recovery.standby_offsets
-    return None
-
-
-def _rocksdb(table: TableT) -> Any:
-    store = table.data
-    if isinstance(store, faust_rocksdb.Store) and store.use_rocksdict:
-        return store
     return None

@@ -400,6 +400,16 @@ def state_of(progress: LearnerProgress) -> tuple[dict[str, set[str]], dict[str, 
     return fulfilled, {t: b.status for t, b in progress.badges.items()}
 
 
+def assert_agrees(real: Run, model: Model, outcomes: list[Outcome], emitted: list[Emitted]) -> None:
+    """The real run made the model's decisions and left each learner in the model's state."""
+    assert real.outcomes == outcomes
+    assert real.emitted == emitted
+    for name, learner in model.learners.items():
+        progress = real.progress.get(name)
+        actual = state_of(progress) if progress else ({}, {})
+        assert actual == (learner.fulfilled, learner.badges), name
+
+
 @PROPERTY_SETTINGS
 @given(scenarios())
 def test_decide_agrees_with_the_reference_model(
@@ -414,12 +424,7 @@ def test_decide_agrees_with_the_reference_model(
         event(f"emits {status}")  # shown by --hypothesis-show-statistics
     if Outcome.DUPLICATE in outcomes:
         event("has a duplicate")
-    assert real.outcomes == outcomes
-    assert real.emitted == emitted
-    for name, learner in model.learners.items():
-        progress = real.progress.get(name)
-        actual = state_of(progress) if progress else ({}, {})
-        assert actual == (learner.fulfilled, learner.badges), name
+    assert_agrees(real, model, outcomes, emitted)
 
 
 @PROPERTY_SETTINGS
@@ -437,12 +442,7 @@ def test_a_forgetful_dedupe_window_still_agrees_with_the_reference_model(
 
     if model.stale_ignored:
         event("a replay older than a reset was ignored")
-    assert real.outcomes == outcomes
-    assert real.emitted == emitted
-    for name, learner in model.learners.items():
-        progress = real.progress.get(name)
-        actual = state_of(progress) if progress else ({}, {})
-        assert actual == (learner.fulfilled, learner.badges), name
+    assert_agrees(real, model, outcomes, emitted)
 
 
 @PROPERTY_SETTINGS
