@@ -15,7 +15,7 @@ from faust.types import TP, Message
 from mode.utils.queues import FlowControlEvent
 
 from faust_badges.agents.offsets import ProcessedOffsets
-from faust_badges.delivery.inbox import Inboxes
+from faust_badges.delivery.inbox import Inbox, Inboxes
 from faust_badges.delivery.producer import AckedProducer
 from faust_badges.tables.restore import ChangelogRestore
 
@@ -58,6 +58,7 @@ class LedgerConsumer(aiokafka_driver.Consumer):
         if restore is not None:
             restore.bind(cast(TableManager, self.app.tables).recovery)
         read_offset = self._read_offset
+        fetched: dict[Inbox, list[Message]] = {}  # per inbox, in fetch order
         try:
             async for tp, message in super().getmany(timeout):
                 if restore is not None and restore.take(tp, message):
@@ -68,11 +69,14 @@ class LedgerConsumer(aiokafka_driver.Consumer):
                     yield tp, message
                     continue
                 for inbox in targets:
-                    await inbox.put(message)
+                    fetched.setdefault(inbox, []).append(message)
                 read_offset[tp] = message.offset  # as Faust's drain loop records it
         finally:
             if restore is not None:
                 restore.write()  # what this fetch brought, also when the loop is left early
+        # A fetch's messages go to each inbox at once (one wait for room, not one per message).
+        for inbox, messages in fetched.items():
+            await inbox.put_many(messages)
 
     def _new_offset(self, tp: TP) -> int | None:
         ledger = self._ledger()

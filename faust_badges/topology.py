@@ -24,6 +24,7 @@ from faust_badges.delivery.local_state import mark_clean, open_local_state
 from faust_badges.delivery.producer import RECORD_BATCH_BYTES
 from faust_badges.events.formats import WireFormats
 from faust_badges.faust_workarounds import LedgerTransport, LiveFlowControl
+from faust_badges.gc_tuning import tune_for_worker
 from faust_badges.logs import log_kv, open_handlers_to
 from faust_badges.metrics import Metrics
 from faust_badges.providers.pool import ProviderPool
@@ -64,6 +65,7 @@ class BadgesApp(faust.App):
 
     async def on_first_start(self) -> None:
         await super().on_first_start()  # creates the data and table directories
+        tune_for_worker()  # start-up is done: what is alive now lives as long as the process
         open_handlers_to(logging.getLogger("faust_badges").getEffectiveLevel())
         # Before any table store opens: a store left by a crash may be ahead of its changelog.
         local_state = open_local_state(Path(self.conf.tabledir))

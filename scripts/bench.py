@@ -57,9 +57,9 @@ from faust_badges.events.outbound import (
     JsonBadgeEventEncoder,
 )
 from faust_badges.events.schema_registry import SchemaRegistryClient
+from faust_badges.events.state_codecs import PROGRESS_CODEC
 from faust_badges.kafka_io import ensure_topics, produce, read_all, read_since, topic_partitions
 from faust_badges.samples import KafkaMessage, passing_event
-from faust_badges.tables.progress import PROGRESS_CODEC
 from tests.integration.harness import (
     BadgeEvent,
     Deployment,

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,8 +53,12 @@ class LearnerInBatch:
     def to_write(self, username: str) -> LearnerProgress | None:
         """The record to store after the batch (None: nothing changed)."""
         progress = self.progress
-        if progress is None or progress.learner is not self.learner:
-            progress = replace(progress or LearnerProgress(username), learner=self.learner)
+        if progress is None:
+            progress = LearnerProgress(username, learner=self.learner)
+        elif progress.learner is not self.learner:
+            # Built, not ``replace``d: this runs for most learners of every batch.
+            templates, badges, recent = progress.templates, progress.badges, progress.recent_events
+            progress = LearnerProgress(username, templates, badges, recent, self.learner)
         return None if progress is self.stored else progress
 
 

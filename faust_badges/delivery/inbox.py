@@ -39,13 +39,15 @@ class Inbox:
     def __len__(self) -> int:
         return len(self._messages)
 
-    async def put(self, message: Message) -> None:
-        """Append a fetched message; waits while the inbox is full (the agent is behind)."""
+    async def put_many(self, messages: list[Message]) -> None:
+        """Append fetched messages, once there is room (the agent is behind while the inbox is
+        full). One fetch may take the inbox past its capacity: the wait bounds it all the same."""
         while len(self._messages) >= self.capacity:
             self._room.clear()
             await self._room.wait()
-        self._messages.append(message)
-        self._ready.set()
+        self._messages.extend(messages)
+        if messages:
+            self._ready.set()
 
     async def take(self, max_size: int, generation: Callable[[], int]) -> list[Message]:
         """Up to ``max_size`` of the waiting messages, oldest first, waiting for one if none

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+import msgspec
+
 from faust_badges.core.learner import LearnerEvent
 from faust_badges.events.payloads import user_from_valid_payload
 
@@ -28,7 +30,10 @@ def encode_learner_event(event: LearnerEvent) -> bytes:
 
 
 def decode_learner_event(value: bytes) -> LearnerEvent:
-    record = json.loads(value)
+    try:
+        record = msgspec.json.decode(value)  # 2-3x json's speed, for every event
+    except msgspec.DecodeError:
+        record = json.loads(value)  # what json wrote and only json reads: NaN, Infinity
     data = record["data"]
     return LearnerEvent(
         event_type=record["type"],

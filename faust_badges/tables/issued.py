@@ -8,11 +8,10 @@ from typing import Any
 import faust
 
 from faust_badges.core.issuing import IssuedBadge
-from faust_badges.tables.codecs import JsonStateCodec
+from faust_badges.events.state_codecs import ISSUED_CODEC
 from faust_badges.tables.keyed import JsonTable, declare_json_table
 
 ISSUED_TABLE = "issued"
-ISSUED_CODEC = JsonStateCodec(IssuedBadge)
 
 
 def declare_issued_table(

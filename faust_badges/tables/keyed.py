@@ -28,7 +28,7 @@ from faust.types import TP, Message, TableT
 from rocksdict import WriteBatch
 
 from faust_badges.delivery.producer import AckedProducer
-from faust_badges.tables.codecs import JsonStateCodec
+from faust_badges.events.state_codecs import StateCodec
 
 T = TypeVar("T")
 
@@ -36,7 +36,7 @@ T = TypeVar("T")
 class JsonTable(Generic[T]):
     """``str -> T`` over a Faust table of bytes."""
 
-    def __init__(self, table: TableT, codec: JsonStateCodec[T]) -> None:
+    def __init__(self, table: TableT, codec: StateCodec[T]) -> None:
         self.table = table
         self._codec = codec
         self._delivered: dict[TP, int] = {}  # changelog offsets acknowledged, not yet recorded

@@ -12,10 +12,8 @@ from typing import Any
 import faust
 
 from faust_badges.core.learner import LearnerRecord
-from faust_badges.tables.codecs import JsonStateCodec
+from faust_badges.events.state_codecs import LEARNER_CODEC
 from faust_badges.tables.keyed import JsonTable, declare_json_table
-
-LEARNER_CODEC = JsonStateCodec(LearnerRecord)
 
 
 def declare_learners_table(

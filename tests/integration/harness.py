@@ -38,10 +38,9 @@ from faust_badges.core.issuing import IssuedBadge
 from faust_badges.core.progress import LearnerProgress
 from faust_badges.events.cloudevents import header_map
 from faust_badges.events.inbound import Accepted, decode_inbound
+from faust_badges.events.state_codecs import ISSUED_CODEC, PROGRESS_CODEC
 from faust_badges.kafka_io import Record, ensure_topics, produce, read_all
 from faust_badges.samples import KafkaMessage
-from faust_badges.tables.issued import ISSUED_CODEC
-from faust_badges.tables.progress import PROGRESS_CODEC
 
 FAUST = Path(sys.executable).parent / "faust"
 CLI = Path(sys.executable).parent / "faust-badges"

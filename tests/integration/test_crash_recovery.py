@@ -17,8 +17,8 @@ import pytest
 from rocksdict import Rdict
 
 from faust_badges.core.event_types import COURSE_PASSING_STATUS
+from faust_badges.events.state_codecs import PROGRESS_CODEC
 from faust_badges.samples import passing_event
-from faust_badges.tables.progress import PROGRESS_CODEC
 from tests.integration.harness import (
     Deployment,
     WorkerProcess,

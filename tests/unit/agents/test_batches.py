@@ -21,7 +21,7 @@ GENERATION = 1
 async def inbox_of(*offsets: int, tp: TP = INPUT, generation: int = GENERATION) -> Inbox:
     inbox = Inbox(["input"], capacity=100)
     for offset in offsets:
-        await inbox.put(Msg(tp, offset, generation))  # type: ignore[arg-type]
+        await inbox.put_many([Msg(tp, offset, generation)])  # type: ignore[list-item]
     return inbox
 
 
@@ -53,7 +53,7 @@ async def test_offsets_are_recorded_only_after_the_batch_body_completed() -> Non
             break
     assert seen_during_body == [0, 3]
     assert h.processed.get(INPUT) == 3  # the second body did not complete (the loop left it)
-    await inbox.put(Msg(INPUT, 5))  # type: ignore[arg-type]
+    await inbox.put_many([Msg(INPUT, 5)])  # type: ignore[list-item]
     assert await take_batches(batches_of(h, inbox, 3), 1) == [[5]]
     assert h.processed.get(INPUT) == 3  # 3 and 4 were taken but never handled: not committable
 
@@ -83,14 +83,14 @@ async def test_redeliveries_inside_a_batch_are_left_out() -> None:
 async def test_messages_of_an_older_generation_are_left_out() -> None:
     h = Harness({INPUT: 0})
     inbox = await inbox_of(0, 1, generation=GENERATION - 1)
-    await inbox.put(Msg(INPUT, 0, GENERATION))  # type: ignore[arg-type]
+    await inbox.put_many([Msg(INPUT, 0, GENERATION)])  # type: ignore[list-item]
     assert await take_batches(batches_of(h, inbox, 10), 1) == [[0]]
 
 
 async def test_messages_of_a_partition_revoked_while_admitted_are_dropped() -> None:
     h = Harness({INPUT: 0, OTHER: 0})
     inbox = await inbox_of(0, 1)
-    await inbox.put(Msg(OTHER, 0))  # type: ignore[arg-type]
+    await inbox.put_many([Msg(OTHER, 0)])  # type: ignore[list-item]
     original_admit = h.guard.admit
 
     async def admit_then_revoke(message: Msg) -> bool:  # the rebalance lands mid-admission
@@ -114,5 +114,5 @@ async def test_an_empty_inbox_waits_for_a_message() -> None:
     waiting = asyncio.ensure_future(take_batches(batches_of(h, inbox, 10), 1))
     await asyncio.sleep(0.01)
     assert not waiting.done()
-    await inbox.put(Msg(INPUT, 0))  # type: ignore[arg-type]
+    await inbox.put_many([Msg(INPUT, 0)])  # type: ignore[list-item]
     assert await asyncio.wait_for(waiting, 1) == [[0]]

@@ -71,3 +71,19 @@ def test_the_encoded_form_is_compact_json_with_type_id_time_and_data() -> None:
         "time": "2026-03-01T00:00:00+00:00",
         "data": DATA,
     }
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"grade": float("nan")},  # json writes NaN, which only json reads
+        {"grade": float("inf"), "low": float("-inf")},
+        {"big": 10**40, "small": -(10**40)},
+        {"unicode": "Ådä 学 \U0001f393", "nested": {"a": [1, 2.5, None, True]}},
+    ],
+)
+def test_any_data_the_ingest_agent_writes_decodes_the_same(extra: dict[str, object]) -> None:
+    data = {**DATA, **extra}
+    decoded = decode_learner_event(encode_learner_event(learner_event(datetime.now(UTC), data)))
+    # Compared as JSON text: NaN is not equal to itself.
+    assert json.dumps(decoded.data, sort_keys=True) == json.dumps(data, sort_keys=True)

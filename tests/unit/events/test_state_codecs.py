@@ -1,13 +1,18 @@
-"""The progress table's codec: round trips, and reads records written in the older list form."""
+"""The state codecs: round trips, the same bytes pydantic wrote before, and progress records
+written in the older list form."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import TypeAdapter
 
+from faust_badges.core.issuing import IssuedBadge, IssueState, Recipient, Wanted
+from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import (
     Badge,
     BadgeStatus,
@@ -16,7 +21,13 @@ from faust_badges.core.progress import (
     Reset,
     TemplateProgress,
 )
-from faust_badges.tables.progress import PROGRESS_CODEC
+from faust_badges.events.state_codecs import (
+    ISSUED_CODEC,
+    LEARNER_CODEC,
+    PROGRESS_CODEC,
+    StateCodec,
+    StateDecodeError,
+)
 
 T1 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 T2 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
@@ -87,5 +98,46 @@ def test_a_record_in_the_older_list_form_loads() -> None:
 def test_a_broken_record_is_still_an_error(recent: object) -> None:
     document = json.loads(OLD_RECORD)
     document["recent_events"] = recent
-    with pytest.raises(ValidationError):
+    with pytest.raises(StateDecodeError):
         PROGRESS_CODEC.load(json.dumps(document).encode())
+
+
+@pytest.mark.parametrize("raw", [b"", b"{", b"[]", b'{"username": 3}', b"\xff"])
+def test_a_value_that_is_no_record_is_a_state_decode_error(raw: bytes) -> None:
+    with pytest.raises(StateDecodeError, match="LearnerProgress"):
+        PROGRESS_CODEC.load(raw)
+
+
+LEARNER = LearnerRecord("ann", 7, "ann@example.com", "Ann É", True, T1)
+ISSUED = IssuedBadge(
+    badge_uuid="b-uuid",
+    template_id="intro",
+    provider="credly",
+    recipient=Recipient("ann", 7, "ann@example.com", "Ann É", T1),
+    wanted=Wanted.ISSUED,
+    state=IssueState.RETRYING,
+    attempts=2,
+    calls=3,
+    last_error="503 from the provider",
+    next_attempt_at=T2,
+    created_at=T1,
+    updated_at=T2,
+)
+SAMPLES = [
+    (PROGRESS_CODEC, PROGRESS),
+    (PROGRESS_CODEC, replace(PROGRESS, learner=LEARNER)),
+    (LEARNER_CODEC, LEARNER),
+    (ISSUED_CODEC, ISSUED),
+]
+
+
+@pytest.mark.parametrize(("codec", "value"), SAMPLES)
+def test_the_bytes_are_those_pydantic_wrote_and_read_back(
+    codec: StateCodec[Any], value: Any
+) -> None:
+    """Records in changelogs and stores were written by pydantic's JSON before: the codec
+    writes the same bytes and reads them back equal."""
+    written_before = TypeAdapter(codec.state_type).dump_json(value)
+
+    assert codec.dump(value) == written_before
+    assert codec.load(written_before) == value
