@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from faust_badges.core.retry import backoff_delay
+
 
 class IssueState(StrEnum):
     """Credly's states (pending, accepted, rejected, revoked, expired), Accredible's (accepted,
@@ -93,8 +95,14 @@ class RetryPolicy:
     jitter: float = 0.2
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
-        backoff = self.base_delay * 2 ** max(0, attempt - 1) * (1 + rng.uniform(0, self.jitter))
-        return min(self.max_delay, max(backoff, retry_after or 0.0))
+        return backoff_delay(
+            attempt,
+            base_delay=self.base_delay,
+            max_delay=self.max_delay,
+            jitter=self.jitter,
+            retry_after=retry_after,
+            rng=rng,
+        )
 
 
 @dataclass(frozen=True, slots=True)
