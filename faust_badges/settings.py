@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from faust_badges.core.errors import BadgesError
+
 DEFAULT_LIFECYCLE_TOPIC = "learning-badges-lifecycle"
 #: The GlobalTable holding the badge config: its changelog is the config topic.
 CONFIG_TABLE = "config"
@@ -52,7 +54,7 @@ ENVIRONMENT: dict[str, str] = {
 }
 
 
-class InvalidSettings(ValueError):
+class InvalidSettings(BadgesError, ValueError):
     """The environment was rejected; the message lists every bad variable."""
 
 

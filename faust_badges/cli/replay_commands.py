@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from faust_badges.cli.common import load_settings, run
 from faust_badges.cli.explain_commands import current_index
 from faust_badges.cli.progress import ProgressBar
+from faust_badges.core.errors import BadgesError
 from faust_badges.core.index import ConfigIndex
 from faust_badges.events.cloudevents import header_map
 from faust_badges.events.formats import WireFormats
@@ -63,8 +64,8 @@ class TopicSummary:
         self.last_ms = timestamp_ms if self.last_ms is None else max(self.last_ms, timestamp_ms)
 
 
-class UnknownTopic(LookupError):
-    pass
+class UnknownTopic(BadgesError, LookupError):
+    """An input topic named for a replay is not on the broker."""
 
 
 @click.command("replay")

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from faust_badges.core.config import Requirement, Rule, Template
+from faust_badges.core.errors import BadgesError
 from faust_badges.core.index import CompiledRule, ConfigIndex, TemplatePlan
 from faust_badges.core.learner import LearnerEvent
 from faust_badges.core.operators import MISSING, resolve_path
@@ -38,7 +39,7 @@ NOTE_BEFORE_RESET = (
 )
 
 
-class UnknownTemplate(LookupError):
+class UnknownTemplate(BadgesError, LookupError):
     """The template asked for is not in the config."""
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
+from faust_badges.core.errors import BadgesError
 from faust_badges.core.retry import backoff_delay, is_transient_status, parse_retry_after
 from faust_badges.logs import log_kv
 
@@ -26,7 +27,7 @@ MAX_RETRY_AFTER = 10.0
 _RNG = random.Random()
 
 
-class SchemaRegistryError(Exception):
+class SchemaRegistryError(BadgesError):
     """The registry could not answer; ``reason`` is a short code for metrics and dead letters.
 
     ``registry_unavailable`` (retries exhausted), ``unknown_schema_id`` or ``registry_rejected``.

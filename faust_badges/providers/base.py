@@ -10,6 +10,7 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 
+from faust_badges.core.errors import BadgesError
 from faust_badges.core.retry import is_transient_status, parse_retry_after
 from faust_badges.providers.names import scrub
 
@@ -20,7 +21,7 @@ DEFAULT_TIMEOUT = 10.0  # seconds, as the Open edX reference clients use
 MAX_PAGES = 1000  # a guard against a provider whose pagination never runs out
 
 
-class ProviderError(Exception):
+class ProviderError(BadgesError):
     """A failed call; ``kind``: can a later retry help? The message holds no API key, no PII."""
 
     def __init__(

@@ -9,8 +9,8 @@ from typing import Any
 
 from faust import web
 
-from faust_badges.core.issuing import Command, CommandKind, IssuedBadge, IssueState
-from faust_badges.events.issuer_messages import encode_command
+from faust_badges.core.issuing import IssuedBadge, IssueState, NotInError, retry_command
+from faust_badges.events.issuer_messages import command_record
 from faust_badges.runtime import Runtime
 from faust_badges.web.auth import protected
 from faust_badges.web.peers import get_json, owner_url, peer_urls
@@ -92,12 +92,12 @@ def register_badges_views(runtime: Runtime) -> None:
         record = _lookup(runtime, view, badge_uuid)
         if not isinstance(record, IssuedBadge):  # (Faust's Response is not aiohttp's class)
             return record
-        if record.state is not IssueState.ERROR:
-            return view.json(error(f"the badge is {record.state}, not error"), status=409)
-        command = Command(CommandKind.RETRY, badge_uuid, record.template_id, record.provider)
-        await runtime.topics.issuer_commands[record.provider].send(
-            key=badge_uuid.encode(), value=encode_command(command)
-        )
+        try:
+            command = retry_command(record)
+        except NotInError as exc:
+            return view.json(error(f"the badge is {exc.state}, not error"), status=409)
+        key, value = command_record(command)
+        await runtime.topics.issuer_commands[record.provider].send(key=key, value=value)
         return view.json({"queued": True, "badge_uuid": badge_uuid}, status=202)
 
     @app.page("/badges/badges/{badge_uuid}/retry/")
