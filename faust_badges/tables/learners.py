@@ -15,6 +15,7 @@ from faust_badges.core.learner import LearnerRecord
 from faust_badges.tables.codecs import JsonStateCodec
 from faust_badges.tables.keyed import JsonTable, declare_json_table
 
+LEARNERS_TABLE = "learners"
 LEARNER_CODEC = JsonStateCodec(LearnerRecord)
 
 
@@ -23,7 +24,7 @@ def declare_learners_table(
 ) -> JsonTable[LearnerRecord]:
     table = declare_json_table(
         app,
-        "learners",
+        LEARNERS_TABLE,
         partitions,
         store_options,
         "Learners as last seen in events, keyed by username",

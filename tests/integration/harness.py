@@ -40,8 +40,9 @@ from faust_badges.events.cloudevents import header_map
 from faust_badges.events.inbound import Accepted, decode_inbound
 from faust_badges.kafka_io import Record, ensure_topics, produce, read_all
 from faust_badges.samples import KafkaMessage
-from faust_badges.tables.issued import ISSUED_CODEC
-from faust_badges.tables.progress import PROGRESS_CODEC
+from faust_badges.settings import Settings
+from faust_badges.tables.issued import ISSUED_CODEC, ISSUED_TABLE
+from faust_badges.tables.progress import PROGRESS_CODEC, PROGRESS_TABLE
 
 FAUST = Path(sys.executable).parent / "faust"
 CLI = Path(sys.executable).parent / "faust-badges"
@@ -105,6 +106,11 @@ class Deployment:
 
     # --- set-up -----------------------------------------------------------------------------
 
+    @property
+    def settings(self) -> Settings:
+        """The settings a worker of this deployment reads: the job's own topic names."""
+        return Settings.from_env(self.env())
+
     def create_topics(self, input_partitions: int | None = None) -> None:
         topics = {self.input_topic: input_partitions or self.partitions, self.output_topic: 1}
         asyncio.run(ensure_topics(self.bootstrap, topics))
@@ -151,12 +157,12 @@ class Deployment:
         ]
 
     def dead_letters(self) -> list[Record]:
-        return self.read(f"{self.app_id}-dead-letters")
+        return self.read(self.settings.dead_letter_topic)
 
     def stored_progress(self) -> dict[str, LearnerProgress]:
         """The durable progress table: the latest value per key in its changelog topic."""
         latest: dict[str, LearnerProgress] = {}
-        for record in self.read(f"{self.app_id}-progress-changelog"):
+        for record in self.read(self.settings.changelog_topic(PROGRESS_TABLE)):
             if record.key is not None and record.value:
                 latest[record.key.decode()] = PROGRESS_CODEC.load(record.value)
         return latest
@@ -168,7 +174,7 @@ class Deployment:
     def issued_history(self) -> dict[str, list[IssuedBadge]]:
         """Every record the issued table held per badge uuid, oldest first (its changelog)."""
         history: dict[str, list[IssuedBadge]] = defaultdict(list)
-        for record in self.read(f"{self.app_id}-issued-changelog"):
+        for record in self.read(self.settings.changelog_topic(ISSUED_TABLE)):
             if record.key is not None and record.value:
                 history[record.key.decode()].append(ISSUED_CODEC.load(record.value))
         return dict(history)
@@ -427,7 +433,7 @@ def badge_uuids_by_learner_template(events: list[BadgeEvent]) -> dict[tuple[str,
 def wait_for_group_caught_up(deployment: Deployment, timeout: float = 120.0) -> None:
     """Barrier that survives restarts: the consumer group has committed the end offset of the
     input topic and of the repartition topic (Faust flushes its producer before committing)."""
-    topics = [deployment.input_topic, f"{deployment.app_id}-learner-events-repartition"]
+    topics = [deployment.input_topic, deployment.settings.learner_events_topic]
 
     last: dict[str, tuple[int, int]] = {}
 

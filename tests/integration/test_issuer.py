@@ -265,7 +265,7 @@ def test_credly_failure_matrix(
         assert record.last_error
         parked = [
             d
-            for d in deployment.read(f"{deployment.app_id}-issuer-dead-letters")
+            for d in deployment.read(deployment.settings.issuer_dead_letter_topic)
             if d.key == learner.badge.encode()
         ]
         assert parked and parked[-1].header("dead_letter_reason")
@@ -384,7 +384,7 @@ WEBHOOK = "/badges/credly/webhook/"
 
 
 def published_templates(deployment: Deployment) -> list[dict[str, Any]]:
-    records = deployment.read(f"{deployment.app_id}-config-changelog")
+    records = deployment.read(deployment.settings.config_topic)
     return list(json.loads(records[-1].value or b"{}")["templates"])
 
 
