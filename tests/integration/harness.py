@@ -430,10 +430,17 @@ def badge_uuids_by_learner_template(events: list[BadgeEvent]) -> dict[tuple[str,
     return uuids
 
 
-def wait_for_group_caught_up(deployment: Deployment, timeout: float = 120.0) -> None:
-    """Barrier that survives restarts: the consumer group has committed the end offset of the
-    input topic and of the repartition topic (Faust flushes its producer before committing)."""
-    topics = [deployment.input_topic, deployment.settings.learner_events_topic]
+def wait_for_group_caught_up(
+    deployment: Deployment, timeout: float = 120.0, topics: list[str] | None = None
+) -> None:
+    """Barrier that survives restarts: the consumer group has committed the end offset of
+    ``topics`` (default: the input topic and the repartition topic; Faust flushes its producer
+    before committing).
+
+    Committed offsets are read before end offsets, so when every topic a record can lead to is
+    named, equality means nothing is left in flight: a handled record's consequences were in
+    the later topics' end offsets, and those were committed too."""
+    topics = topics or [deployment.input_topic, deployment.settings.learner_events_topic]
 
     last: dict[str, tuple[int, int]] = {}
 
@@ -447,7 +454,7 @@ def wait_for_group_caught_up(deployment: Deployment, timeout: float = 120.0) -> 
     wait_until(
         caught_up,
         timeout,
-        "the consumer group to commit every input message",
+        f"the consumer group to commit every message of {topics}",
         lambda: f"(committed, end) per partition: {last}",
     )
 
