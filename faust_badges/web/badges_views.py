@@ -69,13 +69,7 @@ def register_badges_views(runtime: Runtime) -> None:
         records = _local(runtime, state)
         if request.query.get("local") != "1":
             records += await _from_peers(runtime, request)
-        newest: dict[str, dict[str, Any]] = {}
-        for record in records:  # standby copies of a partition may answer too: keep the newest
-            kept = newest.get(record["badge_uuid"])
-            if kept is None or (record["updated_at"] or "") > (kept["updated_at"] or ""):
-                newest[record["badge_uuid"]] = record
-        ordered = sorted(newest.values(), key=lambda r: r["updated_at"] or "", reverse=True)
-        return view.json({"badges": ordered[: max(0, limit)]})
+        return view.json({"badges": newest_first(records, limit)})
 
     @app.page("/badges/badges/{badge_uuid}/")
     @protected(runtime.settings)
@@ -103,6 +97,18 @@ def register_badges_views(runtime: Runtime) -> None:
     @app.page("/badges/badges/{badge_uuid}/retry/")
     class Retry(web.View):
         post = retry
+
+
+def newest_first(records: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """One answer per badge, the most recently updated first, at most ``limit``: standby copies
+    of a partition may answer too, and the newest copy wins."""
+    newest: dict[str, dict[str, Any]] = {}
+    for record in records:
+        kept = newest.get(record["badge_uuid"])
+        if kept is None or (record["updated_at"] or "") > (kept["updated_at"] or ""):
+            newest[record["badge_uuid"]] = record
+    ordered = sorted(newest.values(), key=lambda r: r["updated_at"] or "", reverse=True)
+    return ordered[: max(0, limit)]
 
 
 def _local(runtime: Runtime, state: str | None) -> list[dict[str, Any]]:
