@@ -239,28 +239,18 @@ def failed(
     rng: random.Random,
 ) -> CallOutcome:
     """A call failed: schedule a retry, or give up into ``error`` and the dead-letter topic."""
-    attempts, calls = record.attempts + 1, record.calls + 1
-    if transient and attempts < policy.max_attempts:
-        due = now + timedelta(seconds=policy.delay(attempts, retry_after, rng))
-        retrying = replace(
-            record,
-            state=IssueState.RETRYING,
-            attempts=attempts,
-            calls=calls,
-            last_error=error,
-            next_attempt_at=due,
-            updated_at=now,
-        )
-        return CallOutcome(retrying, retry_at=due)
-    given_up = replace(
+    called = replace(
         record,
-        state=IssueState.ERROR,
-        attempts=attempts,
-        calls=calls,
+        attempts=record.attempts + 1,
+        calls=record.calls + 1,
         last_error=error,
-        next_attempt_at=None,
         updated_at=now,
     )
+    if transient and called.attempts < policy.max_attempts:
+        due = now + timedelta(seconds=policy.delay(called.attempts, retry_after, rng))
+        retrying = replace(called, state=IssueState.RETRYING, next_attempt_at=due)
+        return CallOutcome(retrying, retry_at=due)
+    given_up = replace(called, state=IssueState.ERROR, next_attempt_at=None)
     reason = "attempts_exhausted" if transient else "provider_rejected"
     return CallOutcome(given_up, dead_letter=f"{reason}: {error}")
 
