@@ -12,10 +12,11 @@ import yaml
 
 from faust_badges.core.config import BadgeConfig
 from faust_badges.core.config_checks import ConfigError, InvalidConfig, Location, parse_config
+from faust_badges.core.errors import BadgesError
 
 
 @dataclass
-class ConfigFileError(ValueError):
+class ConfigFileError(BadgesError, ValueError):
     """A config file was rejected: every error, each with its line when known."""
 
     path: Path

@@ -11,9 +11,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.structs import ConsumerRecord
+
+from faust_badges.kafka_scan import reader, scan, time_ranges
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,49 +126,24 @@ async def read_since(
 async def _read_to_end(
     bootstrap: str, topic: str, since: datetime | None, timeout: float
 ) -> list[Record]:
-    """The messages from ``since`` (the start when None) to the end offsets seen at the start."""
+    """The messages from ``since`` (the start when None) to the end offsets seen at the start;
+    what was read by ``timeout`` seconds when that comes first."""
     partitions = await topic_partitions(bootstrap, topic)
     if not partitions:
         return []
-    tps = [TopicPartition(topic, p) for p in partitions]
-    # "earliest": an offset deleted by retention meanwhile resumes at the oldest one kept.
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
-    )
+    consumer = reader(bootstrap)
     await consumer.start()
     try:
-        consumer.assign(tps)
-        ends = await consumer.end_offsets(tps)
-        if since is None:
-            starts = await consumer.beginning_offsets(tps)
-        else:
-            found = await consumer.offsets_for_times(
-                {tp: int(since.timestamp() * 1000) for tp in tps}
-            )
-            # No offset at or after ``since``: nothing of that partition is in the range.
-            starts = {tp: ends[tp] if at is None else at.offset for tp, at in found.items()}
-        wanted = {tp for tp in tps if starts[tp] < ends[tp]}
-        for tp in wanted:
-            consumer.seek(tp, starts[tp])
-        records: list[Record] = []
-        deadline = asyncio.get_running_loop().time() + timeout
-        while wanted and asyncio.get_running_loop().time() < deadline:
-            batch = await consumer.getmany(*wanted, timeout_ms=500)
-            for tp, messages in batch.items():
-                records.extend(
-                    Record(
-                        m.topic,
-                        m.partition,
-                        m.offset,
-                        m.timestamp,
-                        m.key,
-                        m.value,
-                        tuple(m.headers or ()),
-                    )
-                    for m in messages
-                    if m.offset < ends[tp]
-                )
-            wanted = {tp for tp in wanted if await consumer.position(tp) < ends[tp]}
-        return records
+        ranges = await time_ranges(consumer, [TopicPartition(topic, p) for p in partitions], since)
+        return [
+            _record(message)
+            async for message in scan(consumer, ranges, stall_timeout=None, time_limit=timeout)
+        ]
     finally:
         await consumer.stop()
+
+
+def _record(m: ConsumerRecord[bytes, bytes]) -> Record:
+    return Record(
+        m.topic, m.partition, m.offset, m.timestamp, m.key, m.value, tuple(m.headers or ())
+    )

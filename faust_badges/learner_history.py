@@ -10,15 +10,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.partitioner import murmur2
 
 from faust_badges.core.learner import LearnerEvent
 from faust_badges.core.progress import LearnerProgress
 from faust_badges.events.learner_stream import decode_learner_event
+from faust_badges.events.state_codecs import PROGRESS_CODEC
 from faust_badges.kafka_io import topic_partitions
-from faust_badges.settings import Settings
-from faust_badges.tables.progress import PROGRESS_CODEC, PROGRESS_TABLE
+from faust_badges.kafka_scan import reader, scan, time_ranges
+from faust_badges.settings import PROGRESS_TABLE, Settings
 
 
 @dataclass(frozen=True)
@@ -70,26 +71,14 @@ async def read_key(
     if not partitions:
         return []
     tp = TopicPartition(topic, partition_for_key(key, partitions))
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
-    )
+    consumer = reader(bootstrap)
     await consumer.start()
     try:
-        consumer.assign([tp])
-        await consumer.seek_to_beginning(tp)
-        end = (await consumer.end_offsets([tp]))[tp]
-        values: list[bytes | None] = []
-        loop = asyncio.get_running_loop()
-        stalled_at = loop.time() + stall_timeout
-        while await consumer.position(tp) < end:
-            batch = await consumer.getmany(tp, timeout_ms=500)
-            for message in batch.get(tp, []):
-                if message.offset < end and message.key == key:
-                    values.append(message.value)
-            if batch:
-                stalled_at = loop.time() + stall_timeout
-            elif loop.time() > stalled_at:
-                raise TimeoutError(f"reading {topic}[{tp.partition}] made no progress")
-        return values
+        ranges = await time_ranges(consumer, [tp])
+        return [
+            message.value
+            async for message in scan(consumer, ranges, stall_timeout=stall_timeout)
+            if message.key == key
+        ]
     finally:
         await consumer.stop()

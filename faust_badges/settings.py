@@ -17,9 +17,16 @@ from pydantic import (
     model_validator,
 )
 
+from faust_badges.core.errors import BadgesError
+
 DEFAULT_LIFECYCLE_TOPIC = "learning-badges-lifecycle"
 #: The GlobalTable holding the badge config: its changelog is the config topic.
 CONFIG_TABLE = "config"
+#: The tables of learners' state (tables/): here so that the CLI can name their changelogs
+#: without loading Faust.
+PROGRESS_TABLE = "progress"
+ISSUED_TABLE = "issued"
+LEARNERS_TABLE = "learners"
 
 #: environment variable -> settings field
 ENVIRONMENT: dict[str, str] = {
@@ -52,7 +59,7 @@ ENVIRONMENT: dict[str, str] = {
 }
 
 
-class InvalidSettings(ValueError):
+class InvalidSettings(BadgesError, ValueError):
     """The environment was rejected; the message lists every bad variable."""
 
 

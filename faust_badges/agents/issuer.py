@@ -16,19 +16,20 @@ from faust.types import StreamT
 from faust_badges.agents.offsets import handled_in_order
 from faust_badges.core.issuing import (
     Call,
+    CallOutcome,
     Command,
     CommandKind,
     IssuedBadge,
-    Outcome,
     ScheduledRetry,
+    UnknownBadge,
     failed,
     plan,
     succeeded,
 )
 from faust_badges.events.issuer_messages import (
+    command_record,
     decode_command,
     decode_retry,
-    encode_command,
     encode_retry,
 )
 from faust_badges.logs import log_kv
@@ -64,9 +65,8 @@ def _register_provider(runtime: Runtime, provider: str) -> None:
             wait = (retry.due_at - datetime.now(UTC)).total_seconds()
             if not await runtime.gate.sleep(wait):
                 return  # stopping: the retry stays unhandled and is redelivered after restart
-            await commands.send(
-                key=retry.command.badge_uuid.encode(), value=encode_command(retry.command)
-            )
+            key, value = command_record(retry.command)
+            await commands.send(key=key, value=value)
 
 
 async def handle_command(runtime: Runtime, command: Command) -> None:
@@ -75,7 +75,7 @@ async def handle_command(runtime: Runtime, command: Command) -> None:
     stored = runtime.issued.get(command.badge_uuid)
     try:
         decided = plan(stored, command, now=now)
-    except LookupError as exc:
+    except UnknownBadge as exc:
         await _dead_letter(runtime, command, f"unknown_badge: {exc}")
         return
     if decided.call is Call.NOTHING:
@@ -100,7 +100,7 @@ async def handle_command(runtime: Runtime, command: Command) -> None:
         await _dead_letter(runtime, command, outcome.dead_letter)
 
 
-async def _call(runtime: Runtime, call: Call, record: IssuedBadge, now: datetime) -> Outcome:
+async def _call(runtime: Runtime, call: Call, record: IssuedBadge, now: datetime) -> CallOutcome:
     provider = record.provider
     try:
         answer = await runtime.providers.perform(call, record, runtime.config.current())
@@ -143,10 +143,9 @@ async def _call(runtime: Runtime, call: Call, record: IssuedBadge, now: datetime
 
 
 async def _dead_letter(runtime: Runtime, command: Command, reason: str) -> None:
+    key, value = command_record(command)
     await runtime.topics.issuer_dead_letters.send(
-        key=command.badge_uuid.encode(),
-        value=encode_command(command),
-        headers=[("dead_letter_reason", reason.encode())],
+        key=key, value=value, headers=[("dead_letter_reason", reason.encode())]
     )
     log_kv(
         logger,

@@ -15,16 +15,15 @@ from faust.types import Message
 
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
 from faust_badges.core.issuing import Command, CommandKind, Recipient
+from faust_badges.events.badge_events import decode_badge
 from faust_badges.events.cloudevents import (
-    CONTENT_TYPE_AVRO,
-    CONTENT_TYPE_JSON,
     TEMPLATE_HEADER,
     EventMetadata,
     header_map,
     parse_event_time,
 )
 from faust_badges.events.errors import BadBody
-from faust_badges.events.issuer_messages import encode_command
+from faust_badges.events.issuer_messages import command_record
 from faust_badges.logs import log_kv
 from faust_badges.runtime import Runtime
 
@@ -53,31 +52,26 @@ async def forward_badge_event(runtime: Runtime, message: Message) -> None:
     plan = runtime.config.current().templates.get(template_id)
     if plan is None or plan.template.issuer.provider == "none":
         return  # issued by Open edX itself: no provider to call
-    content_type = meta.content_type.split(";")[0].strip() or CONTENT_TYPE_JSON
-    decoder = runtime.formats.decoders.get(
-        content_type, runtime.formats.decoders[CONTENT_TYPE_AVRO]
-    )
     try:
-        badge = (await decoder(message.value or b"", meta.type))["badge"]
-    except (BadBody, KeyError, TypeError) as exc:
+        badge = await decode_badge(message.value, meta, runtime.formats.decoders)
+    except BadBody as exc:
         log_kv(
             logger,
             logging.ERROR,
             "badge_event_unreadable",
             event_id=meta.id,
-            error=type(exc).__name__,
+            error=exc.reason,
         )
         return
-    pii = badge["user"]["pii"]
+    pii = badge.user.pii
     recipient = Recipient(
-        username=pii["username"],
-        user_id=badge["user"]["id"],
-        email=pii["email"],
-        name=pii["name"],
+        username=pii.username,
+        user_id=badge.user.id,
+        email=pii.email,
+        name=pii.name,
         awarded_at=parse_event_time(meta.time, datetime.now(UTC)),
     )
     provider = plan.template.issuer.provider
-    command = Command(kind, badge["uuid"], template_id, provider, recipient)
-    await runtime.topics.issuer_commands[provider].send(
-        key=command.badge_uuid.encode(), value=encode_command(command)
-    )
+    command = Command(kind, badge.uuid, template_id, provider, recipient)
+    key, value = command_record(command)
+    await runtime.topics.issuer_commands[provider].send(key=key, value=value)

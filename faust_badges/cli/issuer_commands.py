@@ -7,11 +7,17 @@ import asyncio
 import click
 
 from faust_badges.cli.common import load_settings, run
-from faust_badges.core.issuing import Command, CommandKind, IssuedBadge, IssueState
-from faust_badges.events.issuer_messages import encode_command
+from faust_badges.core.issuing import (
+    Command,
+    IssuedBadge,
+    IssueState,
+    NotInError,
+    retry_command,
+)
+from faust_badges.events.issuer_messages import command_record
+from faust_badges.events.state_codecs import ISSUED_CODEC
 from faust_badges.kafka_io import produce, read_all
-from faust_badges.settings import Settings
-from faust_badges.tables.issued import ISSUED_CODEC, ISSUED_TABLE
+from faust_badges.settings import ISSUED_TABLE, Settings
 
 
 @click.group("issuer")
@@ -32,13 +38,12 @@ def retry(badge_uuid: str | None, all_errors: bool) -> None:
         record = records.get(badge_uuid)
         if record is None:
             raise click.ClickException(f"no issued record for badge {badge_uuid}")
-        if record.state is not IssueState.ERROR:
-            raise click.ClickException(
-                f"badge {badge_uuid} is {record.state}, not error: nothing to retry"
-            )
-        chosen = [record]
+        try:
+            chosen = [retry_command(record)]
+        except NotInError as exc:
+            raise click.ClickException(f"{exc}: nothing to retry") from None
     else:
-        chosen = [r for r in records.values() if r.state is IssueState.ERROR]
+        chosen = [retry_command(r) for r in records.values() if r.state is IssueState.ERROR]
     run(queue_retries(settings, chosen))
     click.echo(f"re-queued {len(chosen)} badge(s) in error")
 
@@ -53,25 +58,17 @@ async def issued_records(settings: Settings) -> dict[str, IssuedBadge]:
     return records
 
 
-async def queue_retries(settings: Settings, records: list[IssuedBadge]) -> None:
-    by_provider: dict[str, list[IssuedBadge]] = {}
-    for record in records:
-        by_provider.setdefault(record.provider, []).append(record)
+async def queue_retries(settings: Settings, commands: list[Command]) -> None:
+    """Send each retry command to its provider's issuer topic."""
+    by_provider: dict[str, list[Command]] = {}
+    for command in commands:
+        by_provider.setdefault(command.provider, []).append(command)
     await asyncio.gather(
         *(
             produce(
                 settings.kafka_bootstrap,
                 settings.issuer_topic(provider),
-                [
-                    (
-                        r.badge_uuid.encode(),
-                        encode_command(
-                            Command(CommandKind.RETRY, r.badge_uuid, r.template_id, r.provider)
-                        ),
-                        [],
-                    )
-                    for r in group
-                ],
+                [(*command_record(command), []) for command in group],
             )
             for provider, group in by_provider.items()
         )

@@ -18,20 +18,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer, TopicPartition
 
 from faust_badges.cli.common import load_settings, run
 from faust_badges.cli.explain_commands import current_index
 from faust_badges.cli.progress import ProgressBar
+from faust_badges.core.errors import BadgesError
 from faust_badges.core.index import ConfigIndex
 from faust_badges.events.cloudevents import header_map
 from faust_badges.events.formats import WireFormats
 from faust_badges.events.inbound import Accepted, Skipped, decode_inbound
 from faust_badges.kafka_io import ensure_topics, topic_partitions
+from faust_badges.kafka_scan import Ranges, reader, scan, time_ranges
 from faust_badges.settings import Settings
-
-#: partition -> (first offset, end offset), the end excluded
-Ranges = dict[TopicPartition, tuple[int, int]]
 
 
 class IsoTime(click.ParamType):
@@ -65,8 +64,8 @@ class TopicSummary:
         self.last_ms = timestamp_ms if self.last_ms is None else max(self.last_ms, timestamp_ms)
 
 
-class UnknownTopic(LookupError):
-    pass
+class UnknownTopic(BadgesError, LookupError):
+    """An input topic named for a replay is not on the broker."""
 
 
 @click.command("replay")
@@ -137,7 +136,7 @@ class _Copier:
         self.settings, self.index, self.progress = settings, index, progress
         self.formats = WireFormats.from_settings(settings)
         bootstrap = settings.kafka_bootstrap
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self.consumer = reader(bootstrap)
         self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
 
     async def start(self) -> None:
@@ -156,45 +155,17 @@ class _Copier:
         if not partitions:
             raise UnknownTopic(f"no topic {topic!r} on the broker")
         tps = [TopicPartition(topic, p) for p in partitions]
-        ends = await self.consumer.end_offsets(tps)
-        starts = await self.consumer.offsets_for_times({tp: _ms(since) for tp in tps})
-        stops = await self.consumer.offsets_for_times({tp: _ms(until) for tp in tps})
-        ranges: Ranges = {}
-        for tp in tps:
-            start, stop = starts.get(tp), stops.get(tp)
-            first = start.offset if start is not None else ends[tp]
-            end = min(stop.offset if stop is not None else ends[tp], ends[tp])
-            if end > first:
-                ranges[tp] = (first, end)
-        return ranges
+        return await time_ranges(self.consumer, tps, since, until)
 
     async def copy(self, topic: str, ranges: Ranges, stall_timeout: float = 15.0) -> TopicSummary:
         """Read the ranges, send what the job would accept, wait until Kafka has it all."""
         summary = TopicSummary(topic)
-        if not ranges:
-            return summary
-        consumer = self.consumer
-        consumer.assign(list(ranges))
-        for tp, (first, _) in ranges.items():
-            consumer.seek(tp, first)
         pending: list[asyncio.Future[Any]] = []
-        remaining = set(ranges)
-        loop = asyncio.get_running_loop()
-        stalled_at = loop.time() + stall_timeout
-        while remaining:
-            batch = await consumer.getmany(*remaining, timeout_ms=500)
-            for tp, messages in batch.items():
-                for message in messages:
-                    if message.offset < ranges[tp][1]:
-                        sent = await self._copy_one(message, summary)
-                        if sent is not None:
-                            pending.append(sent)
-                        self.progress.advance()
-            remaining = {tp for tp in remaining if await consumer.position(tp) < ranges[tp][1]}
-            if batch:
-                stalled_at = loop.time() + stall_timeout
-            elif loop.time() > stalled_at:
-                raise TimeoutError(f"reading {topic} made no progress for {stall_timeout:.0f}s")
+        async for message in scan(self.consumer, ranges, stall_timeout=stall_timeout):
+            sent = await self._copy_one(message, summary)
+            if sent is not None:
+                pending.append(sent)
+            self.progress.advance()
             if len(pending) >= 1000:
                 await asyncio.gather(*pending)
                 pending.clear()

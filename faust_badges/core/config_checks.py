@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from faust_badges.core.config import BadgeConfig
+from faust_badges.core.errors import BadgesError
 from faust_badges.core.event_types import KNOWN_DATA_KEYS
 
 Location = tuple[str | int, ...]
@@ -34,7 +35,7 @@ class ConfigError:
         return f"{self.where or '<document>'}: {self.message}"
 
 
-class InvalidConfig(ValueError):
+class InvalidConfig(BadgesError, ValueError):
     """The document was rejected; ``errors`` lists every problem found."""
 
     def __init__(self, errors: list[ConfigError]) -> None:

@@ -11,11 +11,19 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from faust_badges.core.config import Requirement, Rule, Template
+from faust_badges.core.config import Rule
+from faust_badges.core.errors import BadgesError
 from faust_badges.core.index import CompiledRule, ConfigIndex, TemplatePlan
 from faust_badges.core.learner import LearnerEvent
 from faust_badges.core.operators import MISSING, resolve_path
-from faust_badges.core.progress import BadgeStatus, LearnerProgress, TemplateProgress
+from faust_badges.core.progress import (
+    Badge,
+    BadgeStatus,
+    LearnerProgress,
+    Reset,
+    TemplateProgress,
+)
+from faust_badges.core.template_status import RequirementStatus, template_status
 
 NOTE_INACTIVE = "inactive: its requirements and penalties are ignored (the learner's data is kept)"
 NOTE_REVOKED = "revoked is final: this badge is never awarded again, though progress may move"
@@ -38,7 +46,7 @@ NOTE_BEFORE_RESET = (
 )
 
 
-class UnknownTemplate(LookupError):
+class UnknownTemplate(BadgesError, LookupError):
     """The template asked for is not in the config."""
 
 
@@ -170,30 +178,31 @@ def explain(
         # A record that only knows who the learner is holds no progress.
         has_progress=progress is not None and bool(progress.templates or progress.badges),
         events_read=len(history),
-        templates=tuple(_explain_template(t, progress, history) for t in chosen),
+        templates=tuple(
+            _explain_template(index.templates[t.id], progress, history) for t in chosen
+        ),
     )
 
 
 def _explain_template(
-    template: Template, progress: LearnerProgress | None, history: list[LearnerEvent]
+    plan: TemplatePlan, progress: LearnerProgress | None, history: list[LearnerEvent]
 ) -> TemplateExplanation:
-    plan = TemplatePlan.build(template)
-    template_progress = progress.templates.get(template.id) if progress else None
-    last_reset = _reset_ref(template_progress)
-    by_id = {requirement.id: requirement for requirement in template.requirements}
+    status = template_status(plan, progress)
+    template = status.template
+    last_reset = _reset_ref(status.last_reset)
     groups = tuple(
         GroupExplanation(
-            name=by_id[ids[0]].group,
-            fulfilled=any(rid in _fulfilled(template_progress) for rid in ids),
+            name=group.name,
+            fulfilled=group.fulfilled,
             requirements=tuple(
-                _explain_requirement(by_id[rid], template_progress, last_reset, history)
-                for rid in ids
+                _explain_requirement(requirement, status.progress, last_reset, history)
+                for requirement in group.requirements
             ),
         )
-        for ids in plan.groups
+        for group in status.groups
     )
-    badge = _badge(progress, template.id)
-    complete = plan.is_complete(template_progress)
+    badge = _badge(status.badge)
+    complete = status.complete
     notes: list[str] = []
     if not template.active:
         notes.append(NOTE_INACTIVE)
@@ -209,25 +218,21 @@ def _explain_template(
         active=template.active,
         badge=badge,
         complete=complete,
-        fulfilled_groups=sum(1 for group in groups if group.fulfilled),
+        fulfilled_groups=status.fulfilled_groups,
         groups=groups,
         last_reset=last_reset,
         notes=tuple(notes),
     )
 
 
-def _fulfilled(template_progress: TemplateProgress | None) -> set[str]:
-    return set(template_progress.fulfilled) if template_progress else set()
-
-
 def _explain_requirement(
-    requirement: Requirement,
+    status: RequirementStatus,
     template_progress: TemplateProgress | None,
     last_reset: ResetRef | None,
     history: list[LearnerEvent],
 ) -> RequirementExplanation:
+    requirement, fulfilment = status.requirement, status.fulfilment
     of_type = [event for event in history if event.event_type == requirement.event_type]
-    fulfilment = template_progress.fulfilled.get(requirement.id) if template_progress else None
     closest: ClosestEvent | None = None
     reset_by: ResetRef | None = None
     note: str | None = None
@@ -286,8 +291,7 @@ def _check(rule: CompiledRule, event: LearnerEvent) -> RuleCheck:
     )
 
 
-def _reset_ref(template_progress: TemplateProgress | None) -> ResetRef | None:
-    reset = template_progress.last_reset if template_progress else None
+def _reset_ref(reset: Reset | None) -> ResetRef | None:
     if reset is None:
         return None
     return ResetRef(
@@ -295,8 +299,7 @@ def _reset_ref(template_progress: TemplateProgress | None) -> ResetRef | None:
     )
 
 
-def _badge(progress: LearnerProgress | None, template_id: str) -> BadgeExplanation:
-    badge = progress.badges.get(template_id) if progress else None
+def _badge(badge: Badge | None) -> BadgeExplanation:
     if badge is None:
         return BadgeExplanation("none")
     revoked = (

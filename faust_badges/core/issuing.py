@@ -12,6 +12,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from faust_badges.core.errors import BadgesError
+from faust_badges.core.retry import backoff_delay
+
 
 class IssueState(StrEnum):
     """Credly's states (pending, accepted, rejected, revoked, expired), Accredible's (accepted,
@@ -93,8 +96,14 @@ class RetryPolicy:
     jitter: float = 0.2
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
-        backoff = self.base_delay * 2 ** max(0, attempt - 1) * (1 + rng.uniform(0, self.jitter))
-        return min(self.max_delay, max(backoff, retry_after or 0.0))
+        return backoff_delay(
+            attempt,
+            base_delay=self.base_delay,
+            max_delay=self.max_delay,
+            jitter=self.jitter,
+            retry_after=retry_after,
+            rng=rng,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,12 +124,32 @@ class Command:
     attempt: int | None = None  # in RETRY_DUE commands: the attempt that scheduled it
 
 
+class NotInError(BadgesError):
+    """An operator asked to retry a badge that is not parked in ``error``."""
+
+    def __init__(self, record: IssuedBadge) -> None:
+        super().__init__(f"badge {record.badge_uuid} is {record.state}, not error")
+        self.state = record.state
+
+
+class UnknownBadge(BadgesError, LookupError):
+    """A command for a badge this worker holds no issued record of."""
+
+
+def retry_command(record: IssuedBadge) -> Command:
+    """An operator's retry of a badge parked in ``error`` (the web view and the CLI send it);
+    NotInError for a badge in any other state, which has nothing to retry."""
+    if record.state is not IssueState.ERROR:
+        raise NotInError(record)
+    return Command(CommandKind.RETRY, record.badge_uuid, record.template_id, record.provider)
+
+
 def plan(record: IssuedBadge | None, command: Command, *, now: datetime) -> Plan:
     """What a command asks of the provider, given where the badge stands."""
     kind, attempt = command.kind, command.attempt
     if record is None:
         if command.recipient is None:  # a retry for a badge this worker never saw
-            raise LookupError(f"no issued record for badge {command.badge_uuid}")
+            raise UnknownBadge(f"no issued record for badge {command.badge_uuid}")
         record = IssuedBadge(
             command.badge_uuid,
             command.template_id,
@@ -172,7 +201,10 @@ def _revoked_state(provider: str) -> IssueState:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class CallOutcome:
+    """What a provider call leaves: the badge's new record and what the issuer does next.
+    (Not ``decide``'s ``Outcome``, which says what an input event did to a learner.)"""
+
     record: IssuedBadge
     retry_at: datetime | None = None  # send a retry command due then
     dead_letter: str | None = None  # reason for the issuer dead-letter topic
@@ -180,9 +212,9 @@ class Outcome:
 
 def succeeded(
     record: IssuedBadge, call: Call, *, external_id: str | None, state: str, now: datetime
-) -> Outcome:
+) -> CallOutcome:
     """The provider did what was asked (or, for a revoke, held nothing to take back)."""
-    return Outcome(
+    return CallOutcome(
         replace(
             record,
             state=IssueState(state),
@@ -205,32 +237,22 @@ def failed(
     now: datetime,
     policy: RetryPolicy,
     rng: random.Random,
-) -> Outcome:
+) -> CallOutcome:
     """A call failed: schedule a retry, or give up into ``error`` and the dead-letter topic."""
-    attempts, calls = record.attempts + 1, record.calls + 1
-    if transient and attempts < policy.max_attempts:
-        due = now + timedelta(seconds=policy.delay(attempts, retry_after, rng))
-        retrying = replace(
-            record,
-            state=IssueState.RETRYING,
-            attempts=attempts,
-            calls=calls,
-            last_error=error,
-            next_attempt_at=due,
-            updated_at=now,
-        )
-        return Outcome(retrying, retry_at=due)
-    given_up = replace(
+    called = replace(
         record,
-        state=IssueState.ERROR,
-        attempts=attempts,
-        calls=calls,
+        attempts=record.attempts + 1,
+        calls=record.calls + 1,
         last_error=error,
-        next_attempt_at=None,
         updated_at=now,
     )
+    if transient and called.attempts < policy.max_attempts:
+        due = now + timedelta(seconds=policy.delay(called.attempts, retry_after, rng))
+        retrying = replace(called, state=IssueState.RETRYING, next_attempt_at=due)
+        return CallOutcome(retrying, retry_at=due)
+    given_up = replace(called, state=IssueState.ERROR, next_attempt_at=None)
     reason = "attempts_exhausted" if transient else "provider_rejected"
-    return Outcome(given_up, dead_letter=f"{reason}: {error}")
+    return CallOutcome(given_up, dead_letter=f"{reason}: {error}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,16 @@ class EventMetadata:
         )
 
 
+def value_content_type(meta: EventMetadata, value: bytes | None) -> str:
+    """The media type of a message's value: its ``content-type`` header without parameters or,
+    when it has none, sniffed (a Confluent-framed Avro value starts with the magic byte 0, JSON
+    never does)."""
+    declared = meta.content_type.split(";")[0].strip()
+    if declared:
+        return declared
+    return CONTENT_TYPE_AVRO if value and value[0] == 0 else CONTENT_TYPE_JSON
+
+
 def header_pairs(headers: Headers | Mapping[str, bytes] | None) -> list[tuple[str, bytes]]:
     """Kafka headers as ``(name, value)`` pairs, whichever form the client gave them in."""
     if headers is None:

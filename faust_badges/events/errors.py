@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from faust_badges.core.errors import BadgesError
 
-class BadBody(ValueError):
+
+class BadBody(BadgesError, ValueError):
     """A message value could not be decoded; ``reason`` is a short code for metrics."""
 
     def __init__(self, reason: str, detail: str) -> None:

@@ -14,10 +14,10 @@ from typing import Any, Protocol
 from faust_badges.core.index import ConfigIndex
 from faust_badges.core.learner import LearnerEvent
 from faust_badges.events.cloudevents import (
-    CONTENT_TYPE_AVRO,
     CONTENT_TYPE_JSON,
     EventMetadata,
     parse_event_time,
+    value_content_type,
 )
 from faust_badges.events.errors import BadBody
 from faust_badges.events.json_format import decode_json_body
@@ -63,11 +63,6 @@ async def _json_decoder(value: bytes, event_type: str) -> Any:
 DEFAULT_DECODERS: Mapping[str, BodyDecoder] = {CONTENT_TYPE_JSON: _json_decoder}
 
 
-def _sniff(value: bytes | None) -> str:
-    # No content-type header: a Confluent-framed value starts with the magic byte 0, JSON never.
-    return CONTENT_TYPE_AVRO if value and value[0] == 0 else CONTENT_TYPE_JSON
-
-
 async def decode_inbound(
     value: bytes | None,
     headers: Mapping[str, bytes],
@@ -84,7 +79,7 @@ async def decode_inbound(
         return Skipped(meta.type)
     if not meta.id:
         return Rejected("missing_ce_id", "message has no ce_id header")
-    content_type = meta.content_type.split(";")[0].strip() or _sniff(value)
+    content_type = value_content_type(meta, value)
     decoder = decoders.get(content_type)
     if decoder is None:
         return Rejected("unsupported_content_type", f"content-type {content_type!r}")
@@ -101,7 +96,6 @@ async def decode_inbound(
     try:
         user = validate_payload(meta.type, data)
     except InvalidPayload as exc:
-        reason = "missing_user" if "UserData" in str(exc) else "invalid_payload"
-        return Rejected(reason, str(exc))
+        return Rejected(exc.reason, str(exc))
     event_time = parse_event_time(meta.time, kafka_time)
     return Accepted(LearnerEvent(meta.type, meta.id, event_time, data, user))

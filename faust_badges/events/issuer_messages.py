@@ -14,6 +14,12 @@ def encode_command(command: Command) -> bytes:
     return _COMMAND.dump_json(command)
 
 
+def command_record(command: Command) -> tuple[bytes, bytes]:
+    """The key and value of a command on an issuer topic: keyed by badge uuid, so that every
+    command of a badge lands in one partition, in order."""
+    return command.badge_uuid.encode(), encode_command(command)
+
+
 def decode_command(value: bytes) -> Command:
     return _COMMAND.validate_json(value)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from faust_badges.core.errors import BadgesError
 from faust_badges.core.event_types import (
     BADGE_AWARDED,
     BADGE_REVOKED,
@@ -97,8 +98,17 @@ PAYLOAD_MODELS: dict[str, type[_Payload]] = {
 }
 
 
-class InvalidPayload(ValueError):
-    """The data object does not fit its event type; the message names fields, never values."""
+class InvalidPayload(BadgesError, ValueError):
+    """The data object does not fit its event type; the message names fields, never values.
+    ``reason`` is the dead-letter reason."""
+
+    reason = "invalid_payload"
+
+
+class MissingUser(InvalidPayload):
+    """The data object has no ``UserData``: the event cannot be tied to a learner."""
+
+    reason = "missing_user"
 
 
 def validate_payload(event_type: str, data: Any) -> UserData:
@@ -106,13 +116,17 @@ def validate_payload(event_type: str, data: Any) -> UserData:
     if not isinstance(data, dict):
         raise InvalidPayload("the data object is not a mapping")
     if not isinstance(data.get("user"), dict):
-        raise InvalidPayload("payload has no UserData ('user')")
+        raise MissingUser("payload has no UserData ('user')")
     model = PAYLOAD_MODELS.get(event_type, AnyUserPayloadModel)
     try:
         payload = model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidPayload(_describe(exc)) from None
-    user = payload.user  # type: ignore[attr-defined]
+        raise InvalidPayload(describe_validation_error(exc)) from None
+    return user_data(payload.user)  # type: ignore[attr-defined]
+
+
+def user_data(user: UserDataModel) -> UserData:
+    """The core's ``UserData`` of a validated user."""
     return UserData(
         id=user.id,
         username=user.pii.username,
@@ -122,7 +136,7 @@ def validate_payload(event_type: str, data: Any) -> UserData:
     )
 
 
-def _describe(exc: ValidationError) -> str:
+def describe_validation_error(exc: ValidationError) -> str:
     # Field locations and error kinds only: input values may be learner PII.
     problems = [
         f"{'.'.join(str(p) for p in error['loc'])}: {error['type']}"

@@ -13,6 +13,8 @@ from urllib.parse import quote
 
 import httpx
 
+from faust_badges.core.errors import BadgesError
+from faust_badges.core.retry import backoff_delay, is_transient_status, parse_retry_after
 from faust_badges.logs import log_kv
 
 logger = logging.getLogger(__name__)
@@ -20,10 +22,12 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 CONTENT_TYPE = "application/vnd.schemaregistry.v1+json"
 SCHEMA_NOT_FOUND = 40403
-MAX_RETRY_AFTER = 10.0  # seconds; a long Retry-After must not stall the ingest agent for minutes
+#: Seconds at most between two tries: a long Retry-After must not stall the ingest agent.
+MAX_RETRY_AFTER = 10.0
+_RNG = random.Random()
 
 
-class SchemaRegistryError(Exception):
+class SchemaRegistryError(BadgesError):
     """The registry could not answer; ``reason`` is a short code for metrics and dead letters.
 
     ``registry_unavailable`` (retries exhausted), ``unknown_schema_id`` or ``registry_rejected``.
@@ -140,7 +144,7 @@ class SchemaRegistryClient:
         headers = {"Content-Type": CONTENT_TYPE} if body is not None else None
         failure = ""
         for attempt in range(1, self._attempts + 1):
-            wait = self._backoff * 2 ** (attempt - 1)
+            retry_after: float | None = None
             try:
                 response = await self._http.request(method, path, content=body, headers=headers)
             except httpx.RequestError as exc:  # connection errors and timeouts
@@ -152,9 +156,9 @@ class SchemaRegistryClient:
                         return parse(response.json())
                     except (ValueError, KeyError, TypeError):
                         failure = "malformed response"  # a proxy's error page, most likely
-                elif status == 429 or status >= 500:
+                elif is_transient_status(status):
                     failure = f"HTTP {status}"
-                    wait = _retry_after(response) or wait
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 else:
                     raise _rejection(response, f"{method} {path}")
             if attempt < self._attempts:
@@ -166,19 +170,19 @@ class SchemaRegistryClient:
                     attempt=attempt,
                     failure=failure,
                 )
-                await asyncio.sleep(wait * random.uniform(1.0, 1.2))  # jitter: spread the herd
+                wait = backoff_delay(
+                    attempt,
+                    base_delay=self._backoff,
+                    max_delay=MAX_RETRY_AFTER,
+                    jitter=0.2,
+                    retry_after=retry_after,
+                    rng=_RNG,
+                )
+                await asyncio.sleep(wait)
         raise SchemaRegistryError(
             "registry_unavailable",
             f"{method} {path} at {self.base_url}: {failure} after {self._attempts} attempts",
         )
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        seconds = float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        return None  # absent, or an HTTP date: fall back to our own backoff
-    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def _rejection(response: httpx.Response, request: str) -> SchemaRegistryError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +10,8 @@ from typing import Any, Literal, TypeVar
 
 import httpx
 
+from faust_badges.core.errors import BadgesError
+from faust_badges.core.retry import is_transient_status, parse_retry_after
 from faust_badges.providers.names import scrub
 
 T = TypeVar("T")
@@ -20,7 +21,7 @@ DEFAULT_TIMEOUT = 10.0  # seconds, as the Open edX reference clients use
 MAX_PAGES = 1000  # a guard against a provider whose pagination never runs out
 
 
-class ProviderError(Exception):
+class ProviderError(BadgesError):
     """A failed call; ``kind``: can a later retry help? The message holds no API key, no PII."""
 
     def __init__(
@@ -126,8 +127,9 @@ class ProviderClient:
         if response.is_success or status in allow:
             return response
         reason = f"HTTP {status}: {self._detail(response, pii)}"
-        if status == 429 or status >= 500:  # a 503 may carry Retry-After too
-            raise self._error(what, reason, "transient", status, retry_after=_retry_after(response))
+        if is_transient_status(status):  # a 503 may carry Retry-After too
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            raise self._error(what, reason, "transient", status, retry_after=retry_after)
         raise self._rejected(response, what, pii)
 
     def _rejected(self, response: httpx.Response, what: str, pii: tuple[str, ...]) -> ProviderError:
@@ -180,14 +182,6 @@ class ProviderClient:
         except ValueError:
             return "non-JSON body"  # an HTML error page says nothing an operator can act on
         return scrub(text, secrets=self._secrets, pii=pii)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        seconds = float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        return None  # absent, or an HTTP date: the caller's own backoff applies
-    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def aware(moment: datetime, what: str) -> None:

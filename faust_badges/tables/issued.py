@@ -9,9 +9,8 @@ import faust
 
 from faust_badges.core.issuing import IssuedBadge
 from faust_badges.events.state_codecs import ISSUED_CODEC
+from faust_badges.settings import ISSUED_TABLE
 from faust_badges.tables.keyed import JsonTable, declare_json_table
-
-ISSUED_TABLE = "issued"
 
 
 def declare_issued_table(

@@ -13,6 +13,7 @@ import faust
 
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.events.state_codecs import LEARNER_CODEC
+from faust_badges.settings import LEARNERS_TABLE
 from faust_badges.tables.keyed import JsonTable, declare_json_table
 
 
@@ -21,7 +22,7 @@ def declare_learners_table(
 ) -> JsonTable[LearnerRecord]:
     table = declare_json_table(
         app,
-        "learners",
+        LEARNERS_TABLE,
         partitions,
         store_options,
         "Learners as last seen in events, keyed by username",

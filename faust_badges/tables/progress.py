@@ -9,9 +9,8 @@ import faust
 
 from faust_badges.core.progress import LearnerProgress
 from faust_badges.events.state_codecs import PROGRESS_CODEC
+from faust_badges.settings import PROGRESS_TABLE
 from faust_badges.tables.keyed import JsonTable, declare_json_table
-
-PROGRESS_TABLE = "progress"
 
 
 def declare_progress_table(

@@ -7,12 +7,14 @@ same answer, whatever partitions it holds.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from faust import web
 
 from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
-from faust_badges.kafka_io import read_since
+from faust_badges.kafka_io import Record, read_since
 from faust_badges.runtime import Runtime
 from faust_badges.web.auth import protected
 from faust_badges.web.responses import error
@@ -36,30 +38,36 @@ def register_awards_view(runtime: Runtime) -> None:
         # Kafka has no time before the epoch (asking it for one is an error): from there on
         # is every record, as asked.
         since = max(since, EPOCH)
-        hourly = now - since <= timedelta(days=3)
         records = await read_since(
             runtime.settings.kafka_bootstrap, runtime.settings.lifecycle_topic, since
         )
-        counts: Counter[tuple[datetime, str]] = Counter()
-        for record in records:
-            status = _STATUS.get(record.header("ce_type") or "")
-            if status is None or record.header("ce_source") != runtime.event_source:
-                continue
-            moment = datetime.fromtimestamp(record.timestamp_ms / 1000, UTC)
-            start = moment.replace(minute=0, second=0, microsecond=0)
-            counts[(start if hourly else start.replace(hour=0), status)] += 1
-        starts = sorted({start for start, _ in counts})
-        return view.json(
+        return view.json(award_buckets(records, runtime.event_source, since, now))
+
+
+def award_buckets(
+    records: Iterable[Record], source: str, since: datetime, now: datetime
+) -> dict[str, Any]:
+    """Awarded and revoked counts of this deployment's badge events (``ce_source``), per hour
+    for a range of up to three days, else per day, by Kafka time; empty buckets left out."""
+    hourly = now - since <= timedelta(days=3)
+    counts: Counter[tuple[datetime, str]] = Counter()
+    for record in records:
+        status = _STATUS.get(record.header("ce_type") or "")
+        if status is None or record.header("ce_source") != source:
+            continue
+        moment = datetime.fromtimestamp(record.timestamp_ms / 1000, UTC)
+        start = moment.replace(minute=0, second=0, microsecond=0)
+        counts[(start if hourly else start.replace(hour=0), status)] += 1
+    starts = sorted({start for start, _ in counts})
+    return {
+        "since": since.isoformat(),
+        "bucket": "hour" if hourly else "day",
+        "buckets": [
             {
-                "since": since.isoformat(),
-                "bucket": "hour" if hourly else "day",
-                "buckets": [
-                    {
-                        "start": s.isoformat(),
-                        "awarded": counts[(s, "awarded")],
-                        "revoked": counts[(s, "revoked")],
-                    }
-                    for s in starts
-                ],
+                "start": s.isoformat(),
+                "awarded": counts[(s, "awarded")],
+                "revoked": counts[(s, "revoked")],
             }
-        )
+            for s in starts
+        ],
+    }

@@ -9,8 +9,8 @@ from typing import Any
 
 from faust import web
 
-from faust_badges.core.issuing import Command, CommandKind, IssuedBadge, IssueState
-from faust_badges.events.issuer_messages import encode_command
+from faust_badges.core.issuing import IssuedBadge, IssueState, NotInError, retry_command
+from faust_badges.events.issuer_messages import command_record
 from faust_badges.runtime import Runtime
 from faust_badges.web.auth import protected
 from faust_badges.web.peers import get_json, owner_url, peer_urls
@@ -69,13 +69,7 @@ def register_badges_views(runtime: Runtime) -> None:
         records = _local(runtime, state)
         if request.query.get("local") != "1":
             records += await _from_peers(runtime, request)
-        newest: dict[str, dict[str, Any]] = {}
-        for record in records:  # standby copies of a partition may answer too: keep the newest
-            kept = newest.get(record["badge_uuid"])
-            if kept is None or (record["updated_at"] or "") > (kept["updated_at"] or ""):
-                newest[record["badge_uuid"]] = record
-        ordered = sorted(newest.values(), key=lambda r: r["updated_at"] or "", reverse=True)
-        return view.json({"badges": ordered[: max(0, limit)]})
+        return view.json({"badges": newest_first(records, limit)})
 
     @app.page("/badges/badges/{badge_uuid}/")
     @protected(runtime.settings)
@@ -92,17 +86,29 @@ def register_badges_views(runtime: Runtime) -> None:
         record = _lookup(runtime, view, badge_uuid)
         if not isinstance(record, IssuedBadge):  # (Faust's Response is not aiohttp's class)
             return record
-        if record.state is not IssueState.ERROR:
-            return view.json(error(f"the badge is {record.state}, not error"), status=409)
-        command = Command(CommandKind.RETRY, badge_uuid, record.template_id, record.provider)
-        await runtime.topics.issuer_commands[record.provider].send(
-            key=badge_uuid.encode(), value=encode_command(command)
-        )
+        try:
+            command = retry_command(record)
+        except NotInError as exc:
+            return view.json(error(f"the badge is {exc.state}, not error"), status=409)
+        key, value = command_record(command)
+        await runtime.topics.issuer_commands[record.provider].send(key=key, value=value)
         return view.json({"queued": True, "badge_uuid": badge_uuid}, status=202)
 
     @app.page("/badges/badges/{badge_uuid}/retry/")
     class Retry(web.View):
         post = retry
+
+
+def newest_first(records: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """One answer per badge, the most recently updated first, at most ``limit``: standby copies
+    of a partition may answer too, and the newest copy wins."""
+    newest: dict[str, dict[str, Any]] = {}
+    for record in records:
+        kept = newest.get(record["badge_uuid"])
+        if kept is None or (record["updated_at"] or "") > (kept["updated_at"] or ""):
+            newest[record["badge_uuid"]] = record
+    ordered = sorted(newest.values(), key=lambda r: r["updated_at"] or "", reverse=True)
+    return ordered[: max(0, limit)]
 
 
 def _local(runtime: Runtime, state: str | None) -> list[dict[str, Any]]:

@@ -8,7 +8,8 @@ from typing import Any
 from faust_badges.core.index import ConfigIndex, TemplatePlan
 from faust_badges.core.issuing import IssuedBadge
 from faust_badges.core.learner import LearnerRecord
-from faust_badges.core.progress import Badge, LearnerProgress, TemplateProgress
+from faust_badges.core.progress import LearnerProgress
+from faust_badges.core.template_status import RequirementStatus, TemplateStatus, template_status
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -72,42 +73,22 @@ def learner_json(
             "is_active": learner.is_active,
             "seen_at": iso(learner.seen_at),
         },
-        "templates": [
-            _template_progress(
-                plan, templates.get(plan.template.id), badges.get(plan.template.id), issuing
-            )
-            for plan in shown
-        ],
+        "templates": [_status_json(template_status(plan, progress), issuing) for plan in shown],
     }
 
 
-def _template_progress(
-    plan: TemplatePlan,
-    progress: TemplateProgress | None,
-    badge: Badge | None,
-    issuing: dict[str, dict[str, Any] | None],
+def _status_json(
+    status: TemplateStatus, issuing: dict[str, dict[str, Any] | None]
 ) -> dict[str, Any]:
-    fulfilled = progress.fulfilled if progress else {}
-    reset = progress.last_reset if progress else None
+    template, reset, badge = status.template, status.last_reset, status.badge
     return {
-        "id": plan.template.id,
-        "name": plan.template.name,
-        "active": plan.template.active,
-        "ratio": plan.ratio(progress),
-        "groups_total": len(plan.groups),
-        "groups_fulfilled": plan.fulfilled_groups(progress),
-        "requirements": [
-            {
-                "id": r.id,
-                "group": r.group,
-                "description": r.description,
-                "fulfilled": r.id in fulfilled,
-                "event_id": fulfilled[r.id].event_id if r.id in fulfilled else None,
-                "event_time": iso(fulfilled[r.id].event_time) if r.id in fulfilled else None,
-                "processed_at": iso(fulfilled[r.id].processed_at) if r.id in fulfilled else None,
-            }
-            for r in plan.template.requirements
-        ],
+        "id": template.id,
+        "name": template.name,
+        "active": template.active,
+        "ratio": status.ratio,
+        "groups_total": len(status.groups),
+        "groups_fulfilled": status.fulfilled_groups,
+        "requirements": [_requirement_json(r) for r in status.requirements],
         "last_reset": None
         if reset is None
         else {
@@ -125,4 +106,17 @@ def _template_progress(
             "revoked_at": iso(badge.revoked_at),
             "issuing": issuing.get(badge.uuid),
         },
+    }
+
+
+def _requirement_json(status: RequirementStatus) -> dict[str, Any]:
+    requirement, fulfilment = status.requirement, status.fulfilment
+    return {
+        "id": requirement.id,
+        "group": requirement.group,
+        "description": requirement.description,
+        "fulfilled": fulfilment is not None,
+        "event_id": fulfilment.event_id if fulfilment else None,
+        "event_time": iso(fulfilment.event_time) if fulfilment else None,
+        "processed_at": iso(fulfilment.processed_at) if fulfilment else None,
     }

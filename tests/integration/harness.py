@@ -41,6 +41,7 @@ from faust_badges.events.inbound import Accepted, decode_inbound
 from faust_badges.events.state_codecs import ISSUED_CODEC, PROGRESS_CODEC
 from faust_badges.kafka_io import Record, ensure_topics, produce, read_all
 from faust_badges.samples import KafkaMessage
+from faust_badges.settings import ISSUED_TABLE, PROGRESS_TABLE, Settings
 
 FAUST = Path(sys.executable).parent / "faust"
 CLI = Path(sys.executable).parent / "faust-badges"
@@ -104,6 +105,11 @@ class Deployment:
 
     # --- set-up -----------------------------------------------------------------------------
 
+    @property
+    def settings(self) -> Settings:
+        """The settings a worker of this deployment reads: the job's own topic names."""
+        return Settings.from_env(self.env())
+
     def create_topics(self, input_partitions: int | None = None) -> None:
         topics = {self.input_topic: input_partitions or self.partitions, self.output_topic: 1}
         asyncio.run(ensure_topics(self.bootstrap, topics))
@@ -150,12 +156,12 @@ class Deployment:
         ]
 
     def dead_letters(self) -> list[Record]:
-        return self.read(f"{self.app_id}-dead-letters")
+        return self.read(self.settings.dead_letter_topic)
 
     def stored_progress(self) -> dict[str, LearnerProgress]:
         """The durable progress table: the latest value per key in its changelog topic."""
         latest: dict[str, LearnerProgress] = {}
-        for record in self.read(f"{self.app_id}-progress-changelog"):
+        for record in self.read(self.settings.changelog_topic(PROGRESS_TABLE)):
             if record.key is not None and record.value:
                 latest[record.key.decode()] = PROGRESS_CODEC.load(record.value)
         return latest
@@ -167,7 +173,7 @@ class Deployment:
     def issued_history(self) -> dict[str, list[IssuedBadge]]:
         """Every record the issued table held per badge uuid, oldest first (its changelog)."""
         history: dict[str, list[IssuedBadge]] = defaultdict(list)
-        for record in self.read(f"{self.app_id}-issued-changelog"):
+        for record in self.read(self.settings.changelog_topic(ISSUED_TABLE)):
             if record.key is not None and record.value:
                 history[record.key.decode()].append(ISSUED_CODEC.load(record.value))
         return dict(history)
@@ -423,10 +429,17 @@ def badge_uuids_by_learner_template(events: list[BadgeEvent]) -> dict[tuple[str,
     return uuids
 
 
-def wait_for_group_caught_up(deployment: Deployment, timeout: float = 120.0) -> None:
-    """Barrier that survives restarts: the consumer group has committed the end offset of the
-    input topic and of the repartition topic (Faust flushes its producer before committing)."""
-    topics = [deployment.input_topic, f"{deployment.app_id}-learner-events-repartition"]
+def wait_for_group_caught_up(
+    deployment: Deployment, timeout: float = 120.0, topics: list[str] | None = None
+) -> None:
+    """Barrier that survives restarts: the consumer group has committed the end offset of
+    ``topics`` (default: the input topic and the repartition topic; Faust flushes its producer
+    before committing).
+
+    Committed offsets are read before end offsets, so when every topic a record can lead to is
+    named, equality means nothing is left in flight: a handled record's consequences were in
+    the later topics' end offsets, and those were committed too."""
+    topics = topics or [deployment.input_topic, deployment.settings.learner_events_topic]
 
     last: dict[str, tuple[int, int]] = {}
 
@@ -440,7 +453,7 @@ def wait_for_group_caught_up(deployment: Deployment, timeout: float = 120.0) -> 
     wait_until(
         caught_up,
         timeout,
-        "the consumer group to commit every input message",
+        f"the consumer group to commit every message of {topics}",
         lambda: f"(committed, end) per partition: {last}",
     )
 

@@ -46,5 +46,5 @@ def test_a_bad_config_is_not_published(kafka: str, tmp_path: Path) -> None:
     result = cli(deployment, "config", "apply", str(bad))
     assert result.returncode == 1
     assert "templates[0].requirements: an active template needs at least one" in result.stderr
-    records = deployment.read(f"{deployment.app_id}-config-changelog")
+    records = deployment.read(deployment.settings.config_topic)
     assert [r for r in records if r.key == CONFIG_KEY] == []

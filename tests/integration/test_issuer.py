@@ -18,11 +18,13 @@ from faust_badges.core.badges import badge_uuid
 from faust_badges.core.event_types import COURSE_PASSING_STATUS
 from faust_badges.core.issuing import IssuedBadge
 from faust_badges.samples import passing_event
+from faust_badges.topics import PROVIDERS
 from tests.integration.harness import (
     CLI,
     Deployment,
     WorkerProcess,
     running_worker,
+    wait_for_group_caught_up,
     wait_until,
 )
 from tests.servers.accredible import LocalAccredible
@@ -163,6 +165,23 @@ def posts(server: LocalCredly | LocalAccredible, email: str) -> list[Any]:
     ]
 
 
+def wait_until_issuing_is_idle(deployment: Deployment) -> None:
+    """Every event, badge event, issuer command and scheduled retry handled and committed: any
+    provider call they lead to has been made."""
+    settings = deployment.settings
+    wait_for_group_caught_up(
+        deployment,
+        60,
+        [
+            deployment.input_topic,
+            settings.learner_events_topic,
+            settings.lifecycle_topic,
+            *(settings.issuer_topic(p) for p in PROVIDERS),
+            *(settings.issuer_retry_topic(p) for p in PROVIDERS),
+        ],
+    )
+
+
 def credly_badges(credly: LocalCredly, email: str) -> list[dict[str, Any]]:
     return [b for b in credly.badges() if b["recipient_email"] == email]
 
@@ -257,7 +276,7 @@ def test_credly_failure_matrix(
     learner.passes()
     record = learner.wait_for(*final)
     elapsed = time.monotonic() - started
-    time.sleep(3)  # a late, duplicate call would show up here
+    wait_until_issuing_is_idle(deployment)  # a late, duplicate call would have been made by now
     assert len(posts(credly, learner.email)) == issue_calls
     assert len(credly_badges(credly, learner.email)) == (0 if final == ("error",) else 1)
     assert elapsed >= at_least_seconds  # Retry-After is honoured
@@ -265,7 +284,7 @@ def test_credly_failure_matrix(
         assert record.last_error
         parked = [
             d
-            for d in deployment.read(f"{deployment.app_id}-issuer-dead-letters")
+            for d in deployment.read(deployment.settings.issuer_dead_letter_topic)
             if d.key == learner.badge.encode()
         ]
         assert parked and parked[-1].header("dead_letter_reason")
@@ -315,7 +334,7 @@ def test_a_revoke_while_the_issue_is_being_retried_leaves_nothing_issued(
     learner.wait_for("retrying", "pending", "accepted")
     learner.passes(False)  # the penalty revokes the badge while its issue may be pending
     learner.wait_for("revoked")
-    time.sleep(2)  # the issue's scheduled retry comes due meanwhile and must do nothing
+    wait_until_issuing_is_idle(deployment)  # the issue's scheduled retry came due: it did nothing
     final = learner.record()
     assert final is not None and final.state == "revoked"
     assert all(b["state"] == "revoked" for b in credly_badges(credly, learner.email))
@@ -332,7 +351,11 @@ def test_a_slow_provider_does_not_hold_up_the_other(
     try:
         for learner in slowed:
             learner.passes()
-        time.sleep(1)  # the Credly issuer is now stuck in its first timeout
+        wait_until(
+            lambda: any(posts(credly, learner.email) for learner in slowed),
+            30,
+            "the Credly issuer to be stuck in its first timeout",
+        )
         other = Learner(deployment, "accredible")
         other.passes()
         other.wait_for("accepted", timeout=8)
@@ -384,7 +407,7 @@ WEBHOOK = "/badges/credly/webhook/"
 
 
 def published_templates(deployment: Deployment) -> list[dict[str, Any]]:
-    records = deployment.read(f"{deployment.app_id}-config-changelog")
+    records = deployment.read(deployment.settings.config_topic)
     return list(json.loads(records[-1].value or b"{}")["templates"])
 
 

@@ -165,7 +165,7 @@ def test_a_credly_outage_delays_issuing_only(
     assert set(history) == set(badges.values())
     # None parked, not even for a while; none dead-lettered.
     assert all(r.state is not IssueState.ERROR for h in history.values() for r in h)
-    assert deployment.read(f"{deployment.app_id}-issuer-dead-letters") == []
+    assert deployment.read(deployment.settings.issuer_dead_letter_topic) == []
     # Both kinds of outage were retried, and it spanned several backoff steps: a badge awarded
     # as it began failed at least four times (0, 0.5, 1.5, 3.5 s; see RETRY_ENV).
     errors = {r.last_error or "" for h in history.values() for r in h}

@@ -15,11 +15,11 @@ from faust_badges.core.issuing import (
     FINAL,
     HELD,
     Call,
+    CallOutcome,
     Command,
     CommandKind,
     IssuedBadge,
     IssueState,
-    Outcome,
     Plan,
     Recipient,
     RetryPolicy,
@@ -83,7 +83,7 @@ def held(state: IssueState = IssueState.ACCEPTED) -> IssuedBadge:
 
 def fail(
     badge: IssuedBadge, *, transient: bool = True, retry_after: float | None = None
-) -> Outcome:
+) -> CallOutcome:
     return failed(
         badge,
         transient=transient,
