@@ -44,7 +44,9 @@ class SigningKey:
 
     def public_jwk(self) -> dict[str, str]:
         """The public key as an RFC 8037 JWK (never with ``d``)."""
-        raw = self.public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        raw = self.public_key.public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
         return {"kty": "OKP", "crv": "Ed25519", "x": _b64url(raw)}
 
     def __repr__(self) -> str:
@@ -72,7 +74,9 @@ def load_signing_key(
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
-            raise SigningKeyError(f"the signing key file {file} cannot be read: {exc.strerror}") from None
+            raise SigningKeyError(
+                f"the signing key file {file} cannot be read: {exc.strerror}"
+            ) from None
     else:
         raise SigningKeyError("no signing key is configured (signing_key_env or signing_key_file)")
     return parse_signing_key(data, where)
@@ -114,8 +118,7 @@ def generate_pem() -> str:
 
 def public_multibase(key: Ed25519PublicKey) -> str:
     """The Multikey ``publicKeyMultibase`` (``z6Mk...``) of a public key."""
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return "z" + base58.b58encode(_ED25519_PUBLIC + raw).decode("ascii")
+    return "z" + base58.b58encode(_ED25519_PUBLIC + _raw(key)).decode("ascii")
 
 
 def public_key_from_multibase(value: str) -> Ed25519PublicKey:
@@ -134,6 +137,10 @@ def verify_signature(key: Ed25519PublicKey, signature: bytes, data: bytes) -> bo
     except InvalidSignature:
         return False
     return True
+
+
+def _raw(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def _b64url(raw: bytes) -> str:
