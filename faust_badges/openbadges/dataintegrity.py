@@ -49,20 +49,26 @@ def add_proof(
     }
     signature = key.sign(_hash_data(document, options, extra_contexts))
     proof = {**options, "proofValue": "z" + base58.b58encode(signature).decode("ascii")}
-    return {**document, "proof": proof}
+    # A list (a proof set of one): the OB 3.0 JSON Schema wants `proof` to be an array.
+    return {**document, "proof": [proof]}
 
 
-def proof_of(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The document's single ``eddsa-rdfc-2022`` proof, its shape checked."""
-    proof = document.get("proof")
-    if not isinstance(proof, dict):
-        raise ProofError("no proof (one DataIntegrityProof object expected)")
-    if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
-        raise ProofError(f"the proof is not a {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}")
-    for field in ("verificationMethod", "proofPurpose", "proofValue"):
-        if not isinstance(proof.get(field), str):
-            raise ProofError(f"the proof has no {field}")
-    return proof
+def proofs_of(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The document's proofs (one object or a proof set), each an ``eddsa-rdfc-2022`` proof
+    with the fields verification needs."""
+    found = document.get("proof")
+    proofs = found if isinstance(found, list) else [found] if found is not None else []
+    if not proofs:
+        raise ProofError("no proof")
+    for proof in proofs:
+        if not isinstance(proof, dict):
+            raise ProofError("a proof is not an object")
+        if proof.get("type") != PROOF_TYPE or proof.get("cryptosuite") != CRYPTOSUITE:
+            raise ProofError(f"a proof is not a {PROOF_TYPE} with cryptosuite {CRYPTOSUITE}")
+        for field in ("verificationMethod", "proofPurpose", "proofValue"):
+            if not isinstance(proof.get(field), str):
+                raise ProofError(f"a proof has no {field}")
+    return proofs
 
 
 def verify_proof(
@@ -71,8 +77,18 @@ def verify_proof(
     *,
     extra_contexts: Mapping[str, Any] | None = None,
 ) -> None:
-    """Raise ProofError unless ``document``'s proof was made over it by ``public_key``."""
-    proof = proof_of(document)
+    """Raise ProofError unless every proof of ``document`` was made over it by
+    ``public_key``."""
+    for proof in proofs_of(document):
+        _verify_one(document, proof, public_key, extra_contexts)
+
+
+def _verify_one(
+    document: Mapping[str, Any],
+    proof: dict[str, Any],
+    public_key: Ed25519PublicKey,
+    extra_contexts: Mapping[str, Any] | None,
+) -> None:
     value = proof["proofValue"]
     try:
         signature = base58.b58decode(value[1:]) if value.startswith("z") else b""

@@ -11,7 +11,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from faust_badges.openbadges.dataintegrity import ASSERTION, ProofError, proof_of, verify_proof
+from faust_badges.openbadges.dataintegrity import ASSERTION, ProofError, proofs_of, verify_proof
 from faust_badges.openbadges.keys import public_key_from_multibase
 from faust_badges.openbadges.status_list import bit_is_set, decode_list
 
@@ -65,9 +65,12 @@ def _issuer_key(document: Mapping[str, Any], issuer_id: str, fetch: Fetch) -> Ed
     """The key the proof names, trusted only when the issuer's own profile lists it as an
     assertion method controlled by the issuer."""
     try:
-        proof = proof_of(document)
+        proofs = proofs_of(document)
     except ProofError as exc:
         raise _Invalid(str(exc)) from None
+    if len(proofs) != 1:
+        raise _Invalid("this verifier checks credentials with exactly one proof")
+    proof = proofs[0]
     if proof["proofPurpose"] != ASSERTION:
         raise _Invalid("the proof is not an assertionMethod proof")
     method_id = proof["verificationMethod"]
