@@ -35,10 +35,13 @@ def decode_list(encoded: str) -> bytes:
         raise ValueError("encodedList must be multibase base64url (u...)")
     body = encoded[1:]
     try:
-        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        return gzip.decompress(packed)
+        packed = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
+        bits = gzip.decompress(packed)
     except (ValueError, OSError, EOFError) as exc:
         raise ValueError(f"encodedList cannot be decoded: {type(exc).__name__}") from None
+    if not bits:
+        raise ValueError("encodedList is empty")
+    return bits
 
 
 def bit_is_set(bitstring: bytes, index: int) -> bool:
