@@ -15,15 +15,13 @@ STYLE = (
 
 
 def badge_page(
-    credential: dict[str, Any] | None,
+    credential: dict[str, Any],
     *,
     revoked_at: datetime | None = None,
     recipient_name: str | None = None,
     credential_url: str = "",
 ) -> str:
-    """The HTML page of a credential (``None``: the "no such badge" page)."""
-    if credential is None:
-        return _html("Badge not found", "<h1>Badge not found</h1><p>No badge has this id.</p>")
+    """The HTML page of a credential."""
     subject = credential.get("credentialSubject") or {}
     achievement = subject.get("achievement") or {}
     issuer = credential.get("issuer") or {}

@@ -111,11 +111,13 @@ def register_openbadges_views(runtime: Runtime) -> None:
     @app.table_route(table=store.table, match_info="badge_uuid")
     async def page(view: web.View, request: web.Request, badge_uuid: str) -> web.Response:
         settings = _settings(runtime)
-        if _bad_uuid(badge_uuid) or settings is None:
-            return view.html(badge_page(None), status=404)
+        if settings is None:
+            return _not_configured(view)
+        if _bad_uuid(badge_uuid):
+            return view.json(error("not a uuid", "uuid"), status=400)
         stored = store.credential(badge_uuid)
-        if stored is None:
-            return view.html(badge_page(None), status=404)
+        if stored is None:  # JSON, as every error of the job's views
+            return view.json(error("unknown badge"), status=404)
         name = None
         if settings.show_recipient_name:
             record = runtime.issued.get(badge_uuid)  # same key, same partition, same worker
