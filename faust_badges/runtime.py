@@ -29,6 +29,7 @@ from faust_badges.providers.pool import ProviderPool
 from faust_badges.settings import Settings
 from faust_badges.tables.config import LiveConfig
 from faust_badges.tables.keyed import JsonTable
+from faust_badges.tables.openbadges import OpenBadgesTable
 from faust_badges.topics import Topics
 
 
@@ -45,6 +46,7 @@ class Runtime:
     config_table: Any
     formats: WireFormats
     issued: JsonTable[IssuedBadge]
+    openbadges: OpenBadgesTable
     providers: ProviderPool
     gate: ProcessingGate
     processed: ProcessedOffsets

@@ -27,6 +27,7 @@ CONFIG_TABLE = "config"
 PROGRESS_TABLE = "progress"
 ISSUED_TABLE = "issued"
 LEARNERS_TABLE = "learners"
+OB_TABLE = "ob_credentials"  # Open Badges credentials and status lists
 
 #: environment variable -> settings field
 ENVIRONMENT: dict[str, str] = {

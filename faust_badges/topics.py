@@ -14,7 +14,7 @@ from faust_badges.settings import Settings
 
 #: Providers that issue badges, each with its own command and retry topics and agents, so that
 #: one provider being slow or down never holds up the other.
-PROVIDERS = ("credly", "accredible")
+PROVIDERS = ("credly", "accredible", "openbadges")
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,14 @@ from faust_badges.faust_workarounds import LedgerTransport, LiveFlowControl
 from faust_badges.gc_tuning import tune_for_worker
 from faust_badges.logs import log_kv, open_handlers_to
 from faust_badges.metrics import Metrics
+from faust_badges.providers.openbadges import OpenBadgesClient
 from faust_badges.providers.pool import ProviderPool
 from faust_badges.runtime import Runtime
 from faust_badges.settings import Settings
 from faust_badges.tables.config import LiveConfig, declare_config_table
 from faust_badges.tables.issued import declare_issued_table
 from faust_badges.tables.learners import declare_learners_table
+from faust_badges.tables.openbadges import declare_openbadges_table
 from faust_badges.tables.progress import declare_progress_table
 from faust_badges.tables.restore import ChangelogRestore
 from faust_badges.topics import create_missing_topics, declare_topics
@@ -44,6 +46,7 @@ from faust_badges.web.errors import json_errors
 from faust_badges.web.health import register_health_view
 from faust_badges.web.learner_view import register_learner_view
 from faust_badges.web.metrics import register_metrics_view
+from faust_badges.web.openbadges_views import register_openbadges_views
 from faust_badges.web.templates_view import register_templates_view
 
 
@@ -177,6 +180,9 @@ def build_app(settings: Settings) -> faust.App:
         config_table=declare_config_table(app, live_config),
         formats=app.wire_formats,
         issued=declare_issued_table(app, settings.topic_partitions, settings.rocksdb_options),
+        openbadges=declare_openbadges_table(
+            app, settings.topic_partitions, settings.rocksdb_options
+        ),
         providers=app.provider_pool,
         gate=app.processing_gate,
         processed=app.processed_offsets,
@@ -186,8 +192,9 @@ def build_app(settings: Settings) -> faust.App:
     register_ingest_agent(runtime)
     register_progress_agent(runtime)
     app.changelog_restore = ChangelogRestore()
-    for table in (runtime.learners, runtime.progress, runtime.issued):
+    for table in (runtime.learners, runtime.progress, runtime.issued, runtime.openbadges):
         app.changelog_restore.register(table.table)
+    app.provider_pool.attach_openbadges(OpenBadgesClient(runtime.openbadges))
     register_issuer_intake(runtime)
     register_issuer_agents(runtime)
     register_health_view(runtime)
@@ -198,4 +205,5 @@ def build_app(settings: Settings) -> faust.App:
     register_badges_views(runtime)
     register_awards_view(runtime)
     register_dashboard(runtime)
+    register_openbadges_views(runtime)
     return app

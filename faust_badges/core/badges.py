@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from faust_badges.core.config import AccredibleIssuer, CredlyIssuer, Template
+from faust_badges.core.config import AccredibleIssuer, CredlyIssuer, OpenBadgesIssuer, Template
 from faust_badges.core.learner import UserData
 
 _ROOT_NAMESPACE = uuid.UUID("6f0b6c3e-2a61-5f4e-9d43-9b1f2b7c1a55")
@@ -35,6 +35,8 @@ def template_origin(template: Template) -> tuple[str, str]:
         return "credly", issuer.template_id
     if isinstance(issuer, AccredibleIssuer):
         return "accredible", str(issuer.group_id)
+    if isinstance(issuer, OpenBadgesIssuer):
+        return "openbadges", ""  # the template's own uuid
     return "openedx", ""
 
 

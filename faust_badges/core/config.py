@@ -80,11 +80,21 @@ class AccredibleIssuer(_Strict):
     group_id: int
 
 
+class OpenBadgesIssuer(_Strict):
+    """Issued by this job itself as a signed Open Badges 3.0 credential."""
+
+    provider: Literal["openbadges"]
+    # The achievement's criteria narrative; by default the requirements' descriptions.
+    criteria: str | None = None
+
+
 class NoIssuer(_Strict):
     provider: Literal["none"] = "none"
 
 
-Issuer = Annotated[CredlyIssuer | AccredibleIssuer | NoIssuer, Field(discriminator="provider")]
+Issuer = Annotated[
+    CredlyIssuer | AccredibleIssuer | OpenBadgesIssuer | NoIssuer, Field(discriminator="provider")
+]
 
 
 class Template(_Strict):
@@ -133,9 +143,47 @@ class AccredibleProvider(_Strict):
     api_configs: tuple[AccredibleApiConfig, ...] = ()
 
 
+HTTP_URL = r"^https?://[^\s/?#]+[^\s?#]*$"
+
+
+class OpenBadgesProfile(_Strict):
+    """The issuing organisation, as Open Badges credentials name it."""
+
+    id: str | None = Field(default=None, pattern=HTTP_URL)  # default: <public_base_url>/ob/issuer
+    name: str = Field(min_length=1)
+    url: str | None = Field(default=None, pattern=HTTP_URL)
+    email: str | None = Field(default=None, pattern=r"^[^\s@]+@[^\s@]+$")
+    image: str | None = Field(default=None, pattern=HTTP_URL)
+
+
+class OpenBadgesProvider(_Strict):
+    """Self-hosted Open Badges 3.0 issuing: where the job is reached, who issues, which key."""
+
+    public_base_url: str = Field(pattern=HTTP_URL)  # the worker's /ob/ views, as verifiers see it
+    issuer: OpenBadgesProfile
+    signing_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    signing_key_file: str | None = Field(default=None, min_length=1)
+    show_recipient_name: bool = False  # on the public badge page
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> OpenBadgesProvider:
+        if (self.signing_key_env is None) == (self.signing_key_file is None):
+            raise ValueError("name the signing key by signing_key_env or signing_key_file (one)")
+        return self
+
+    @property
+    def base_url(self) -> str:
+        return self.public_base_url.rstrip("/")
+
+    @property
+    def issuer_id(self) -> str:
+        return self.issuer.id or f"{self.base_url}/ob/issuer"
+
+
 class Providers(_Strict):
     credly: CredlyProvider = Field(default_factory=CredlyProvider)
     accredible: AccredibleProvider = Field(default_factory=AccredibleProvider)
+    openbadges: OpenBadgesProvider | None = None
 
 
 class EventType(_Strict):

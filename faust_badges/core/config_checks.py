@@ -117,6 +117,7 @@ def _is_union_tag(location: Location, index: int) -> bool:
         in (
             "credly",
             "accredible",
+            "openbadges",
             "none",
         )
     )
@@ -128,6 +129,7 @@ def cross_reference_errors(document: dict[str, Any]) -> Iterator[ConfigError]:
     yield from _event_types_missing_data_key(document.get("events"))
     credly_orgs = _ids(_get(document, "providers", "credly", "organizations"), "id")
     accredible_configs = _ids(_get(document, "providers", "accredible", "api_configs"), "name")
+    openbadges = _get(document, "providers", "openbadges")
     templates = document.get("templates")
     if not isinstance(templates, list):
         return
@@ -156,7 +158,9 @@ def cross_reference_errors(document: dict[str, Any]) -> Iterator[ConfigError]:
                         (*here, "penalties", p_index, "requirements", r_index),
                         f"penalty resets requirement {target!r}, which this template does not have",
                     )
-        yield from _issuer_errors(template.get("issuer"), here, credly_orgs, accredible_configs)
+        yield from _issuer_errors(
+            template.get("issuer"), here, credly_orgs, accredible_configs, openbadges
+        )
 
 
 def _unknown_event_type(event_type: str) -> str:
@@ -184,7 +188,11 @@ def _event_entries(events: Any) -> Iterator[dict[str, Any]]:
 
 
 def _issuer_errors(
-    issuer: Any, here: Location, credly_orgs: set[Any], accredible_configs: set[Any]
+    issuer: Any,
+    here: Location,
+    credly_orgs: set[Any],
+    accredible_configs: set[Any],
+    openbadges: Any,
 ) -> Iterator[ConfigError]:
     if not isinstance(issuer, dict):
         return
@@ -194,6 +202,10 @@ def _issuer_errors(
         "accredible": ("api_config", accredible_configs, "providers.accredible.api_configs"),
     }
     provider = issuer.get("provider")
+    if provider == "openbadges" and not isinstance(openbadges, dict):
+        yield ConfigError(
+            (*here, "issuer", "provider"), "openbadges needs providers.openbadges to be configured"
+        )
     if not isinstance(provider, str) or provider not in accounts:  # a list is no dict key
         return
     key, listed, listing = accounts[provider]

@@ -17,6 +17,7 @@ import msgspec
 from faust_badges.core.issuing import IssuedBadge
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
+from faust_badges.openbadges.records import StatusList, StoredCredential
 
 T = TypeVar("T")
 
@@ -88,3 +89,5 @@ def _is_applied(item: Any) -> bool:
 PROGRESS_CODEC = ProgressCodec()
 LEARNER_CODEC = StateCodec(LearnerRecord)
 ISSUED_CODEC = StateCodec(IssuedBadge)
+CREDENTIAL_CODEC = StateCodec(StoredCredential)
+STATUS_LIST_CODEC = StateCodec(StatusList)

@@ -15,6 +15,8 @@ from faust_badges.core.config import (
     AccredibleIssuer,
     BadgeConfig,
     CredlyIssuer,
+    OpenBadgesIssuer,
+    OpenBadgesProvider,
     Template,
 )
 from faust_badges.core.index import ConfigIndex
@@ -23,6 +25,7 @@ from faust_badges.providers.accredible import AccredibleClient
 from faust_badges.providers.base import IssueResult, ProviderClient, ProviderError
 from faust_badges.providers.credly import CredlyClient
 from faust_badges.providers.names import split_name
+from faust_badges.providers.openbadges import OpenBadgesClient
 
 REVOKE_REASON = "Revoked by Open edX badge processing: a penalty reset its requirements"
 
@@ -41,6 +44,11 @@ class ProviderPool:
         self._environ = os.environ if environ is None else environ
         self._timeout = timeout
         self._clients: dict[tuple[object, ...], ProviderClient] = {}
+        self._openbadges: OpenBadgesClient | None = None
+
+    def attach_openbadges(self, client: OpenBadgesClient) -> None:
+        """Issue ``openbadges`` templates through ``client`` (its store is a worker's table)."""
+        self._openbadges = client
 
     async def perform(self, call: Call, record: IssuedBadge, index: ConfigIndex) -> ProviderAnswer:
         """Issue the badge, or revoke it (finding it first when its id is not known)."""
@@ -83,6 +91,8 @@ class ProviderPool:
                 credential_name=template.name,
                 issued_on=recipient.awarded_at,
             )
+        if isinstance(issuer, OpenBadgesIssuer):
+            return self.openbadges().issue(record, template, _openbadges_settings(config))
         raise ProviderError(f"template {template.id!r} has no provider", kind="permanent")
 
     async def _revoke(
@@ -106,6 +116,9 @@ class ProviderPool:
                 return ProviderAnswer(None, IssueState.EXPIRED)
             state = await accredible.revoke(credential_id, expired_on=datetime.now(UTC))
             return ProviderAnswer(credential_id, IssueState(state))
+        if isinstance(issuer, OpenBadgesIssuer):
+            url = self.openbadges().revoke(record, _openbadges_settings(config))
+            return ProviderAnswer(url, IssueState.REVOKED)
         raise ProviderError(f"template {template.id!r} has no provider", kind="permanent")
 
     def credly(self, organization_id: str, config: BadgeConfig) -> CredlyClient:
@@ -153,6 +166,11 @@ class ProviderPool:
         assert isinstance(client, AccredibleClient)
         return client
 
+    def openbadges(self) -> OpenBadgesClient:
+        if self._openbadges is None:
+            raise ProviderError("openbadges issuing is not set up on this worker", kind="permanent")
+        return self._openbadges
+
     def _api_key(self, variable: str) -> str:
         api_key = self._environ.get(variable, "")
         if not api_key:
@@ -164,6 +182,13 @@ class ProviderPool:
         for client in self._clients.values():
             await client.close()
         self._clients.clear()
+
+
+def _openbadges_settings(config: BadgeConfig) -> OpenBadgesProvider:
+    settings = config.providers.openbadges
+    if settings is None:  # the config check prevents it for a template that names openbadges
+        raise ProviderError("providers.openbadges is not configured", kind="permanent")
+    return settings
 
 
 async def _found(lookup: Awaitable[IssueResult | None]) -> str | None:

@@ -17,7 +17,7 @@ from tests.integration.harness import OPS_TOKEN
 @dataclass(frozen=True)
 class Route:
     method: str
-    path: str  # with {username} / {badge_uuid} where the route takes a parameter
+    path: str  # with {username} / {badge_uuid} / ... where the route takes a parameter
     query: tuple[str, ...] = ()  # the parameters it reads
     html: bool = False  # answers a person's browser (the sign-in form), not a program
 
@@ -35,6 +35,11 @@ ROUTES = [
     Route("GET", "/badges/badges/{badge_uuid}/"),
     Route("POST", "/badges/badges/{badge_uuid}/retry/"),
     Route("GET", "/badges/awards/", query=("since",)),
+    Route("GET", "/ob/issuer"),
+    Route("GET", "/ob/achievements/{template_id}"),
+    Route("GET", "/ob/credentials/{badge_uuid}"),
+    Route("GET", "/ob/status/{list_id}"),
+    Route("GET", "/ob/badges/{badge_uuid}"),
 ]
 #: Valid ISO 8601 times at the calendar's ends, and one without a date.
 EDGE_TIMES = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "9999-12-31", "T12:00"]
@@ -89,7 +94,9 @@ class RequestFuzzer:
 
     def path_of(self, route: Route) -> str:
         path = route.path.replace("{username}", self.segment("username"))
-        return path.replace("{badge_uuid}", self.segment("badge_uuid"))
+        for name in ("badge_uuid", "template_id", "list_id"):
+            path = path.replace("{" + name + "}", self.segment(name))
+        return path
 
     def query(self, route: Route) -> str:
         pairs = []
