@@ -9,9 +9,9 @@ import json
 from typing import Any
 
 from faust_badges.core.config import BadgeConfig
+from faust_badges.events.state_codecs import CONFIG_KEY, encode_config
 from faust_badges.kafka_io import ensure_topics, produce, read_all
 from faust_badges.settings import Settings
-from faust_badges.tables.config import CONFIG_KEY, encode_config
 
 
 async def read_config_document(settings: Settings) -> dict[str, Any] | None:

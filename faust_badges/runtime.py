@@ -11,17 +11,15 @@ from typing import Any, cast
 import faust
 from faust.types import Message, StreamT, TopicT
 
-from faust_badges.agents.offsets import (
-    CommittedOffsets,
-    OffsetGuard,
-    ProcessedOffsets,
-    handled_in_batches,
-)
-from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.issuing import IssuedBadge, RetryPolicy
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
+from faust_badges.delivery.batches import handled_in_batches
+from faust_badges.delivery.committed import CommittedOffsets
+from faust_badges.delivery.gate import ProcessingGate
+from faust_badges.delivery.guard import OffsetGuard
 from faust_badges.delivery.inbox import Inbox, Inboxes
+from faust_badges.delivery.ledger import ProcessedOffsets
 from faust_badges.delivery.producer import AckedProducer
 from faust_badges.events.formats import WireFormats
 from faust_badges.metrics import Metrics
@@ -39,7 +37,7 @@ class Runtime:
     settings: Settings
     namespace: uuid.UUID  # of badge and template uuids, from the app id
     metrics: Metrics
-    config: LiveConfig
+    live_config: LiveConfig  # the badge config, compiled; index() per event
     topics: Topics
     learners: JsonTable[LearnerRecord]
     progress: JsonTable[LearnerProgress]

@@ -15,15 +15,16 @@ from mode.utils.queues import FlowControlEvent
 from faust_badges.agents.ingest import register_ingest_agent
 from faust_badges.agents.issuer import register_issuer_agents
 from faust_badges.agents.issuer_intake import register_issuer_intake
-from faust_badges.agents.offsets import CommittedOffsets, ProcessedOffsets
 from faust_badges.agents.progress import register_progress_agent
-from faust_badges.agents.shutdown import ProcessingGate
 from faust_badges.core.badges import app_namespace
+from faust_badges.delivery.committed import CommittedOffsets
+from faust_badges.delivery.faust_corrections import LedgerTransport, LiveFlowControl
+from faust_badges.delivery.gate import ProcessingGate
 from faust_badges.delivery.inbox import Inboxes
+from faust_badges.delivery.ledger import ProcessedOffsets
 from faust_badges.delivery.local_state import mark_clean, open_local_state
 from faust_badges.delivery.producer import RECORD_BATCH_BYTES
 from faust_badges.events.formats import WireFormats
-from faust_badges.faust_workarounds import LedgerTransport, LiveFlowControl
 from faust_badges.gc_tuning import tune_for_worker
 from faust_badges.logs import log_kv, open_handlers_to
 from faust_badges.metrics import Metrics
@@ -54,7 +55,7 @@ class BadgesApp(faust.App):
     """The Faust app, with lifecycle steps of its own (the job's topics exist before anything
     consumes; local state is trusted only after a clean stop; agents stop taking events before
     Faust closes the tables; a rebalance waits for the events in hand) and the corrections of
-    faust_workarounds.py (flow control, committed offsets, a producer flush that waits)."""
+    delivery/faust_corrections.py (flow control, committed offsets, a producer flush that waits)."""
 
     badges_settings: Settings
     processing_gate: ProcessingGate
@@ -173,7 +174,7 @@ def build_app(settings: Settings) -> faust.App:
         settings=settings,
         namespace=app_namespace(settings.app_id),
         metrics=metrics,
-        config=live_config,
+        live_config=live_config,
         topics=declare_topics(app, settings),
         learners=declare_learners_table(app, settings.topic_partitions, settings.rocksdb_options),
         progress=declare_progress_table(app, settings.topic_partitions, settings.rocksdb_options),

@@ -43,7 +43,7 @@ async def ingest_one(runtime: Runtime, message: Message) -> tuple[bytes, bytes, 
     result = await decode_inbound(
         message.value,
         header_map(message.headers),
-        runtime.config.current(),
+        runtime.live_config.index(),
         kafka_time=kafka_time,
         decoders=runtime.formats.decoders,
     )

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 
 from faust.types import StreamT
 
-from faust_badges.agents.offsets import handled_in_order
 from faust_badges.core.issuing import (
     Call,
     CallOutcome,
@@ -26,6 +25,7 @@ from faust_badges.core.issuing import (
     plan,
     succeeded,
 )
+from faust_badges.delivery.batches import handled_in_order
 from faust_badges.events.issuer_messages import (
     command_record,
     decode_command,
@@ -103,7 +103,7 @@ async def handle_command(runtime: Runtime, command: Command) -> None:
 async def _call(runtime: Runtime, call: Call, record: IssuedBadge, now: datetime) -> CallOutcome:
     provider = record.provider
     try:
-        answer = await runtime.providers.perform(call, record, runtime.config.current())
+        answer = await runtime.providers.perform(call, record, runtime.live_config.index())
     except ProviderError as exc:
         result = "transient" if exc.transient else "permanent"
         runtime.metrics.issuer_calls.inc(provider=provider, call=str(call), result=result)

@@ -49,7 +49,7 @@ async def forward_badge_event(runtime: Runtime, message: Message) -> None:
     if kind is None or meta.source != runtime.event_source:
         return
     template_id = headers.get(TEMPLATE_HEADER, b"").decode()
-    plan = runtime.config.current().templates.get(template_id)
+    plan = runtime.live_config.index().templates.get(template_id)
     if plan is None or plan.template.issuer.provider == "none":
         return  # issued by Open edX itself: no provider to call
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from faust_badges.core.event_types import BADGE_AWARDED, BADGE_REVOKED
 from faust_badges.core.index import ConfigIndex
 from faust_badges.core.learner import LearnerEvent, LearnerRecord, merge_learner
 from faust_badges.core.progress import BadgeStatus, LearnerProgress
+from faust_badges.core.retry import backoff_delay
 from faust_badges.events.cloudevents import TEMPLATE_HEADER
 from faust_badges.events.learner_stream import decode_learner_event
 from faust_badges.events.outbound import OutboundMessage
@@ -34,6 +36,7 @@ from faust_badges.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
+_RNG = random.Random(0)  # unused: no jitter (one agent waits here, not a crowd)
 _EVENT_TYPES = {BadgeStatus.AWARDED: BADGE_AWARDED, BadgeStatus.REVOKED: BADGE_REVOKED}
 
 
@@ -65,7 +68,7 @@ class LearnerInBatch:
 async def apply_learner_batch(runtime: Runtime, messages: Sequence[Message]) -> None:
     """Decide every event in order (each learner read once), emit the badge events and wait for
     Kafka to have them all, then write each changed learner's record once."""
-    index = runtime.config.current()
+    index = runtime.live_config.index()
     learners: dict[str, LearnerInBatch] = {}
     transitions: list[tuple[LearnerEvent, BadgeTransition]] = []
     outcomes: Counter[str] = Counter()
@@ -125,13 +128,22 @@ async def encode_until_done(
     Nothing can be emitted without the registry, and skipping would lose the badge: the agent
     holds here (its lag grows, the log says why) and carries on when the registry is back.
     """
-    delay = 0.5
+    attempt = 0
     while True:
+        attempt += 1
         try:
             return await runtime.formats.badge_encoder.encode(
                 event_type=event_type, badge=badge, time=time, source=runtime.event_source
             )
         except SchemaRegistryError as exc:
+            delay = backoff_delay(
+                attempt,
+                base_delay=0.5,
+                max_delay=30.0,
+                jitter=0.0,
+                retry_after=None,
+                rng=_RNG,
+            )
             log_kv(
                 logger,
                 logging.WARNING,
@@ -141,7 +153,6 @@ async def encode_until_done(
                 badge=badge["uuid"],
             )
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
 
 
 async def emit_transitions(

@@ -26,12 +26,13 @@ from aiokafka.partitioner import murmur2
 from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.transport.producer import ProducerBuffer
 
+from faust_badges.core.errors import BadgesError
 from faust_badges.logs import log_kv
 
 logger = logging.getLogger(__name__)
 
 
-class DeliveryFailed(RuntimeError):
+class DeliveryFailed(BadgesError, RuntimeError):
     """Kafka refused a record this worker produced: its local state can no longer be trusted."""
 
 

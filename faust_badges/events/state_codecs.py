@@ -10,10 +10,13 @@ the per-event path (one load and one dump per learner per batch).
 
 from __future__ import annotations
 
+import json
 from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from faust_badges.core.config import BadgeConfig
+from faust_badges.core.errors import BadgesError
 from faust_badges.core.issuing import IssuedBadge
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
@@ -22,7 +25,7 @@ from faust_badges.openbadges.records import StatusList, StoredCredential
 T = TypeVar("T")
 
 
-class StateDecodeError(ValueError):
+class StateDecodeError(BadgesError, ValueError):
     """A stored value that is not a valid record of its type."""
 
 
@@ -84,6 +87,15 @@ def _with_recent_events_mapping(raw: bytes) -> dict[str, Any] | None:
 
 def _is_applied(item: Any) -> bool:
     return isinstance(item, dict) and "event_id" in item and "template_ids" in item
+
+
+#: The config topic's one key; its value is the validated document as JSON.
+CONFIG_KEY = b"badges"
+
+
+def encode_config(config: BadgeConfig) -> bytes:
+    """The value written to the config topic (``faust-badges config apply``)."""
+    return json.dumps(config.model_dump(mode="json"), separators=(",", ":")).encode()
 
 
 PROGRESS_CODEC = ProgressCodec()

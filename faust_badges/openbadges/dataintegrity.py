@@ -12,6 +12,7 @@ from typing import Any
 import base58
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from faust_badges.core.errors import BadgesError
 from faust_badges.openbadges.jsonld import CanonicalizationError, canonical_nquads
 from faust_badges.openbadges.keys import SigningKey, verify_signature
 
@@ -20,7 +21,7 @@ CRYPTOSUITE = "eddsa-rdfc-2022"
 ASSERTION = "assertionMethod"
 
 
-class ProofError(ValueError):
+class ProofError(BadgesError, ValueError):
     """The proof is missing, malformed, or does not verify."""
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from pyld import jsonld
 
+from faust_badges.core.errors import BadgesError
+
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3P0 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 _SHIPPED = {
@@ -26,7 +28,7 @@ _SHIPPED = {
 _UNESCAPED_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class CanonicalizationError(ValueError):
+class CanonicalizationError(BadgesError, ValueError):
     """The document cannot be canonicalised safely (unknown context, dropped term, ...)."""
 
 

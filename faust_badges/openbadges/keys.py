@@ -17,12 +17,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from faust_badges.core.errors import BadgesError
+
 # Multicodec prefixes of Multikey values (varints of 0xed and 0x1300).
 _ED25519_PUBLIC = b"\xed\x01"
 _ED25519_PRIVATE = b"\x80\x26"
 
 
-class SigningKeyError(Exception):
+class SigningKeyError(BadgesError):
     """The signing key is missing or unreadable; the message names where it was looked for."""
 
 

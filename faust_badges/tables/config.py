@@ -11,9 +11,9 @@ from typing import Any
 import faust
 from faust.types import EventT
 
-from faust_badges.core.config import BadgeConfig
 from faust_badges.core.config_checks import InvalidConfig, parse_config
 from faust_badges.core.index import EMPTY_INDEX, ConfigIndex
+from faust_badges.events.state_codecs import CONFIG_KEY
 from faust_badges.logs import log_kv
 from faust_badges.metrics import Metrics
 from faust_badges.settings import CONFIG_TABLE
@@ -22,23 +22,15 @@ logger = logging.getLogger(__name__)
 
 
 #: The one key of the config topic: the whole document is replaced at once.
-CONFIG_KEY = b"badges"
-
-
-def encode_config(config: BadgeConfig) -> bytes:
-    """The value written to the config topic: the validated document as JSON."""
-    return json.dumps(config.model_dump(mode="json"), separators=(",", ":")).encode()
-
-
 class LiveConfig:
-    """The current config, compiled once per document; agents call ``current()`` per event."""
+    """The current config, compiled once per document; agents call ``index()`` per event."""
 
     def __init__(self, metrics: Metrics) -> None:
         self._index = EMPTY_INDEX
         self._raw: bytes | None = None
         self._metrics = metrics
 
-    def current(self) -> ConfigIndex:
+    def index(self) -> ConfigIndex:
         return self._index
 
     def load(self, raw: bytes | None) -> None:

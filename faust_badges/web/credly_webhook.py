@@ -15,10 +15,10 @@ from faust import web
 
 from faust_badges.core.config_checks import InvalidConfig, parse_config
 from faust_badges.core.sync import remove_credly_template, sync_credly_templates
+from faust_badges.events.state_codecs import CONFIG_KEY, encode_config
 from faust_badges.logs import log_kv
 from faust_badges.providers.base import ProviderError
 from faust_badges.runtime import Runtime
-from faust_badges.tables.config import CONFIG_KEY, encode_config
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ async def handle_credly_webhook(
         return view.json({"error": "id and organization_id are required strings"}, status=400)
     if event_type not in HANDLED:
         return view.json({"error": f"unsupported event_type {event_type!r}"}, status=400)
-    config = runtime.config.current().config
+    config = runtime.live_config.index().config
     if organization not in {o.id for o in config.providers.credly.organizations}:
         return view.json({"error": "unknown organization"}, status=404)
     try:

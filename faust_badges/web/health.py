@@ -12,7 +12,7 @@ from typing import cast
 from faust import web
 from faust.tables.manager import TableManager
 
-from faust_badges.agents.offsets import HOLE_WARNING_AFTER, ProcessedOffsets
+from faust_badges.delivery.ledger import HOLE_WARNING_AFTER, ProcessedOffsets
 from faust_badges.runtime import Runtime
 
 
@@ -21,7 +21,7 @@ def register_health_view(runtime: Runtime) -> None:
 
     @app.page("/health")
     async def health(view: web.View, request: web.Request) -> web.Response:
-        index = runtime.config.current()
+        index = runtime.live_config.index()
         recovered = cast(TableManager, app.tables).recovery.completed.is_set()
         warnings = hole_warnings(runtime.processed, time.monotonic())
         body = {

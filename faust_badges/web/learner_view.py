@@ -32,4 +32,4 @@ def register_learner_view(runtime: Runtime) -> None:
         badges = list(progress.badges.values()) if progress else []
         found = await asyncio.gather(*(issuing_state(runtime, b.uuid, request) for b in badges))
         issuing = {b.uuid: state for b, state in zip(badges, found, strict=True)}
-        return view.json(learner_json(record, progress, runtime.config.current(), issuing))
+        return view.json(learner_json(record, progress, runtime.live_config.index(), issuing))

@@ -34,7 +34,7 @@ FORWARDED = "X-Badges-Forwarded"
 
 
 def _settings(runtime: Runtime) -> OpenBadgesProvider | None:
-    return runtime.config.current().config.providers.openbadges
+    return runtime.live_config.index().config.providers.openbadges
 
 
 def _not_configured(view: web.View) -> web.Response:
@@ -75,7 +75,7 @@ def register_openbadges_views(runtime: Runtime) -> None:
         settings = _settings(runtime)
         if settings is None:
             return _not_configured(view)
-        plan = runtime.config.current().templates.get(template_id)
+        plan = runtime.live_config.index().templates.get(template_id)
         if plan is None or plan.template.issuer.provider != "openbadges":
             return view.json(error("unknown achievement"), status=404)
         body = {

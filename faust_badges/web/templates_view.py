@@ -13,7 +13,7 @@ def register_templates_view(runtime: Runtime) -> None:
     @runtime.app.page("/badges/templates/")
     @protected(runtime.settings)
     async def templates(view: web.View, request: web.Request) -> web.Response:
-        index = runtime.config.current()
+        index = runtime.live_config.index()
         return view.json(
             {
                 "revision": index.revision,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from faust_badges.tables.config import CONFIG_KEY
+from faust_badges.events.state_codecs import CONFIG_KEY
 from tests.integration.harness import CLI, Deployment
 
 pytestmark = pytest.mark.integration

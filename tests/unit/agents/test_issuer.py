@@ -34,7 +34,7 @@ def fake_runtime(*answers: ProviderAnswer | Exception) -> SimpleNamespace:
     return SimpleNamespace(
         issued=FakeIssuedTable(),
         providers=FakeProviders(list(answers)),
-        config=SimpleNamespace(current=lambda: make_index()),
+        live_config=SimpleNamespace(index=lambda: make_index()),
         metrics=Metrics(),
         retry_policy=RetryPolicy(max_attempts=3, base_delay=2.0),
         topics=SimpleNamespace(

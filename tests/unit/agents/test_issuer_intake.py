@@ -44,7 +44,7 @@ BADGE = "2f6a9a62-1d8e-5c51-a7a2-3b3c4d5e6f70"
 
 def fake_runtime() -> SimpleNamespace:
     return SimpleNamespace(
-        config=SimpleNamespace(current=lambda: INDEX),
+        live_config=SimpleNamespace(index=lambda: INDEX),
         event_source=SOURCE,
         formats=WireFormats.from_settings(Settings()),
         topics=SimpleNamespace(

@@ -66,7 +66,7 @@ class FakeKafka:
 def fake_runtime(index: ConfigIndex, log: list[tuple[str, Any]]) -> tuple[Runtime, FakeKafka]:
     kafka = FakeKafka(log)
     runtime = SimpleNamespace(
-        config=SimpleNamespace(current=lambda: index),
+        live_config=SimpleNamespace(index=lambda: index),
         namespace=NAMESPACE,
         event_source="openedx/test/worker",
         metrics=Metrics(),

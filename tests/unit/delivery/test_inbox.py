@@ -8,7 +8,7 @@ from faust.types import TP
 
 from faust_badges.delivery.inbox import Inbox, Inboxes
 
-from ..agents.test_offsets import INPUT, OTHER, Msg
+from .test_guard import INPUT, OTHER, Msg
 
 
 def current() -> int:

@@ -8,7 +8,7 @@ from typing import cast
 
 from faust.types import TP
 
-from faust_badges.agents.offsets import HOLE_WARNING_AFTER, ProcessedOffsets
+from faust_badges.delivery.ledger import HOLE_WARNING_AFTER, ProcessedOffsets
 from faust_badges.runtime import Runtime
 from faust_badges.web.health import hole_warnings
 from faust_badges.web.metrics import _gaps_skipped, _holes

@@ -1,23 +1,15 @@
-"""Each partition's messages are handled in offset order, once per consumer generation, and only
-handled messages are committed, whatever Faust's stream delivers.
+"""Each partition's messages are handled in offset order, once per consumer generation.
 
-Why: Faust 0.15.3 loses and repeats messages around table recovery (see faust_workarounds.py):
-its stream can skip messages while its consumer's read offset moves past them, deliver a message
-twice across a seek, and compute the offset to commit from acknowledgements that then have holes
-or duplicates. The durability tests caught all three. So the agents keep their own account:
-
-- ``ProcessedOffsets`` holds, per partition, the next offset to handle. The consumer commits
-  exactly that (``LedgerConsumer``), never more: a message that was not handled is never
-  committed, so it is redelivered after a restart.
-- ``OffsetGuard`` admits only the message at that offset. Below it is a redelivery: skipped.
-  Above it, messages were dropped: the guard seeks the partition back, and repeats the seek
-  every ``RESEEK_EVERY`` seconds while the hole is open (messages Faust had already fetched can
-  move its read offset past a seek).
+- ``OffsetGuard`` admits only the message at the ledger's next offset (``ledger.py``). Below it
+  is a redelivery: skipped. Above it, messages were dropped: the guard seeks the partition back,
+  and repeats the seek every ``RESEEK_EVERY`` seconds while the hole is open (messages Faust had
+  already fetched can move its read offset past a seek).
 - A hole is never accepted on a timeout. The guard asks the log itself, with a consumer of its
-  own, which offset comes first from the missing one: if the log has no such offsets (deleted by
-  retention, compacted away, transaction markers), the gap is real and skipped, counted and
-  logged. Otherwise the messages exist and the guard keeps seeking, whatever it takes; a hole
-  open longer than ``HOLE_WARNING_AFTER`` shows on ``/health`` and ``/metrics``.
+  own (``LogProbe``), which offset comes first from the missing one: if the log has no such
+  offsets (deleted by retention, compacted away, transaction markers), the gap is real and
+  skipped, counted and logged. Otherwise the messages exist and the guard keeps seeking,
+  whatever it takes; a hole open longer than ``HOLE_WARNING_AFTER`` shows on ``/health`` and
+  ``/metrics``.
 """
 
 from __future__ import annotations
@@ -25,18 +17,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import cast
 
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
-from faust.types import TP, EventT, Message, StreamT
+from faust.types import TP, Message
 
-from faust_badges.agents.shutdown import ProcessingGate
-from faust_badges.delivery.inbox import Inbox
+from faust_badges.delivery.committed import CommittedOffsets
+from faust_badges.delivery.ledger import AgentOffsets, ProcessedOffsets
 from faust_badges.logs import log_kv
 
 logger = logging.getLogger(__name__)
@@ -45,88 +35,6 @@ RESEEK_EVERY = 2.0
 RESUME_RETRY_FIRST, RESUME_RETRY_MAX = 0.2, 5.0  # backoff asking for a committed offset
 PROBE_AFTER = 5.0  # a hole open this long is checked against the log (then again every 30 s)
 PROBE_EVERY = 30.0
-HOLE_WARNING_AFTER = 30.0  # a hole open this long is reported on /health
-
-
-@dataclass(frozen=True)
-class OpenHole:
-    """Offsets an agent is waiting for: it holds the partition there until they arrive."""
-
-    agent: str
-    tp: TP
-    missing_from: int
-    opened_at: float  # on the guard's clock (monotonic seconds)
-
-
-class ProcessedOffsets:
-    """Per agent and partition: the next offset to handle. A partition may be committed up to
-    the smallest of these among the agents that consume its topic (two agents read the same
-    topic when input and output share one)."""
-
-    def __init__(self) -> None:
-        self._next: dict[tuple[str, TP], int] = {}
-        self._consumers: dict[str, set[str]] = {}  # topic -> agents
-        self.holes: dict[tuple[str, TP], OpenHole] = {}
-        #: Offsets found missing from the log (never written, or deleted) and moved past.
-        self.gaps_skipped: dict[tuple[str, TP], int] = {}
-
-    def for_agent(self, agent: str, topics: Iterable[str]) -> AgentOffsets:
-        for topic in topics:
-            self._consumers.setdefault(topic, set()).add(agent)
-        return AgentOffsets(self, agent)
-
-    def owns(self, tp: TP) -> bool:
-        """Whether our agents consume this partition (then this ledger decides its commits)."""
-        return tp.topic in self._consumers
-
-    def committable(self, tp: TP) -> int | None:
-        """The offset every consuming agent has handled up to; None until each has started."""
-        offsets = [self._next.get((agent, tp)) for agent in self._consumers.get(tp.topic, ())]
-        if not offsets or any(offset is None for offset in offsets):
-            return None
-        return min(offset for offset in offsets if offset is not None)
-
-    def partitions(self) -> set[TP]:
-        return {tp for _, tp in self._next}
-
-    def next_to_handle(self, agent: str, tp: TP) -> int | None:
-        return self._next.get((agent, tp))
-
-    def record_next(self, agent: str, tp: TP, offset: int) -> None:
-        self._next[(agent, tp)] = offset
-
-    def revoke(self, tps: Iterable[TP]) -> None:
-        """Forget revoked partitions: their events still in hand are not handled here any more
-        (another worker resumes them at the committed offset)."""
-        gone = set(tps)
-        for key in [key for key in self._next if key[1] in gone]:
-            del self._next[key]
-        for key in [key for key in self.holes if key[1] in gone]:
-            del self.holes[key]
-
-
-@dataclass(frozen=True)
-class AgentOffsets:
-    """One agent's entries in the ledger."""
-
-    ledger: ProcessedOffsets
-    agent: str
-
-    def get(self, tp: TP) -> int | None:
-        return self.ledger.next_to_handle(self.agent, tp)
-
-    def set(self, tp: TP, offset: int) -> None:
-        self.ledger.record_next(self.agent, tp, offset)
-
-    def hole_opened(self, tp: TP, missing_from: int, opened_at: float) -> None:
-        self.ledger.holes[(self.agent, tp)] = OpenHole(self.agent, tp, missing_from, opened_at)
-
-    def hole_closed(self, tp: TP) -> None:
-        self.ledger.holes.pop((self.agent, tp), None)
-
-    def gap_skipped(self, tp: TP, offsets: int) -> None:
-        key = (self.agent, tp)
-        self.ledger.gaps_skipped[key] = self.ledger.gaps_skipped.get(key, 0) + offsets
 
 
 @dataclass
@@ -339,95 +247,3 @@ class LogProbe:
             return int(first[0].offset) if first else None
         finally:
             await consumer.stop()
-
-
-class CommittedOffsets:
-    """Where Faust resumes a partition: the group's committed offset, else the earliest.
-
-    Asked of the broker: Faust's own record of it is filled in concurrently with the first
-    messages of a generation, so it can still be empty when they arrive. One per app, shared by
-    every agent's guard (one admin connection), closed when the app stops.
-    """
-
-    def __init__(self, app: faust.App, bootstrap: str) -> None:
-        self._app = app
-        self.bootstrap = bootstrap
-        self._admin: AIOKafkaAdminClient | None = None
-        # One lookup at a time: guards ask concurrently (two agents on one topic at a
-        # rebalance), and the client is created, started and replaced by whoever asks.
-        self._lock = asyncio.Lock()
-
-    async def close(self) -> None:
-        async with self._lock:
-            admin, self._admin = self._admin, None
-            if admin is not None:
-                await admin.close()
-
-    async def get(self, tp: TP) -> int:
-        async with self._lock:
-            return await self._get(tp)
-
-    async def _get(self, tp: TP) -> int:
-        if self._admin is None:
-            self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-            await self._admin.start()
-        kafka_tp = TopicPartition(tp.topic, tp.partition)
-        try:
-            committed = await self._admin.list_consumer_group_offsets(
-                self._app.conf.id, partitions=[kafka_tp]
-            )
-        except Exception:
-            # A fresh client next time: this one's connection may be the one that broke.
-            admin, self._admin = self._admin, None
-            await admin.close()
-            raise
-        offset = committed.get(kafka_tp)
-        if offset is not None and offset.offset >= 0:
-            return int(offset.offset)
-        earliest = await self._app.consumer.earliest_offsets(tp)
-        return int(earliest.get(tp) or 0)
-
-
-async def handled_in_order(
-    stream: StreamT, guard: OffsetGuard, gate: ProcessingGate
-) -> AsyncIterator[EventT]:
-    """The events of ``stream`` to handle now, in offset order per partition. An event counts as
-    handled (committable) once the loop body that received it has completed without error."""
-    async for event in cast(faust.Stream, stream).noack().events():
-        async with gate.processing():
-            if await guard.admit(event.message):
-                yield event
-                guard.handled(event.message)
-                event.ack()
-
-
-async def handled_in_batches(
-    inbox: Inbox,
-    guard: OffsetGuard,
-    gate: ProcessingGate,
-    max_size: int,
-    generation: Callable[[], int],
-) -> AsyncIterator[list[Message]]:
-    """The messages of ``inbox`` to handle now, a batch at a time: each batch is in offset order
-    per partition, and its messages count as handled (committable) only once the loop body that
-    received the whole batch has completed without error.
-
-    A batch is all that waits in the inbox, up to ``max_size``: under load batches fill up, a
-    quiet stream gets batches of one (no timer, no added latency).
-    """
-    while True:
-        taken = await inbox.take(max_size, generation)
-        admitted = [message for message in taken if await guard.admit(message)]
-        if not admitted:
-            continue
-        async with gate.processing():
-            # Messages of partitions revoked while the batch was admitted belong to another worker.
-            current = [message for message in admitted if guard.is_current(message)]
-            if current:
-                log_kv(
-                    logger, logging.DEBUG, "batch_started", agent=guard.agent, events=len(current)
-                )
-                yield current
-                for done in current:
-                    guard.handled(done)
-                log_kv(logger, logging.DEBUG, "batch_handled", agent=guard.agent)

@@ -7,17 +7,16 @@ stopped and restarted mid-stream with the pure core's verdict on the same input.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from faust.tables.manager import TableManager
 from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.types import TP, Message
 from mode.utils.queues import FlowControlEvent
 
-from faust_badges.agents.offsets import ProcessedOffsets
 from faust_badges.delivery.inbox import Inbox, Inboxes
+from faust_badges.delivery.ledger import ProcessedOffsets
 from faust_badges.delivery.producer import AckedProducer
-from faust_badges.tables.restore import ChangelogRestore
 
 
 class LiveFlowControl(FlowControlEvent):
@@ -36,6 +35,25 @@ class LiveFlowControl(FlowControlEvent):
         super().resume()
 
 
+class BulkRestore(Protocol):
+    """Writes the changelog records of tables in recovery to their stores in bulk
+    (``tables/restore.py``)."""
+
+    def bind(self, recovery: Any) -> None: ...
+
+    def take(self, tp: TP, message: Message) -> bool: ...
+
+    def write(self) -> None: ...
+
+
+class DeliveryApp(Protocol):
+    """What the corrected consumer reads of its app (``BadgesApp`` sets each before start)."""
+
+    processed_offsets: ProcessedOffsets
+    inboxes: Inboxes
+    changelog_restore: BulkRestore
+
+
 class LedgerConsumer(aiokafka_driver.Consumer):
     """Commits, for the partitions our agents consume, exactly what they handled in order.
 
@@ -45,26 +63,29 @@ class LedgerConsumer(aiokafka_driver.Consumer):
     offset guards and has neither. Other partitions keep Faust's own computation.
     """
 
-    def _ledger(self) -> ProcessedOffsets | None:
-        return getattr(self.app, "processed_offsets", None)
+    @property
+    def _hooks(self) -> DeliveryApp:
+        return cast(DeliveryApp, self.app)
+
+    def _ledger(self) -> ProcessedOffsets:
+        return self._hooks.processed_offsets
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
         """Faust's fetch, with the messages of inbox topics put in their inbox (see
         delivery/inbox.py) and the changelog records of tables in recovery written to their
         store in bulk (see tables/restore.py), instead of going one by one through the
         conductor to a stream or to the recovery loop."""
-        inboxes: Inboxes | None = getattr(self.app, "inboxes", None)
-        restore: ChangelogRestore | None = getattr(self.app, "changelog_restore", None)
-        if restore is not None:
-            restore.bind(cast(TableManager, self.app.tables).recovery)
+        inboxes = self._hooks.inboxes
+        restore = self._hooks.changelog_restore
+        restore.bind(cast(TableManager, self.app.tables).recovery)
         read_offset = self._read_offset
         fetched: dict[Inbox, list[Message]] = {}  # per inbox, in fetch order
         try:
             async for tp, message in super().getmany(timeout):
-                if restore is not None and restore.take(tp, message):
+                if restore.take(tp, message):
                     read_offset[tp] = message.offset
                     continue
-                targets = inboxes.for_topic(tp.topic) if inboxes is not None else ()
+                targets = inboxes.for_topic(tp.topic)
                 if not targets:
                     yield tp, message
                     continue
@@ -72,15 +93,14 @@ class LedgerConsumer(aiokafka_driver.Consumer):
                     fetched.setdefault(inbox, []).append(message)
                 read_offset[tp] = message.offset  # as Faust's drain loop records it
         finally:
-            if restore is not None:
-                restore.write()  # what this fetch brought, also when the loop is left early
+            restore.write()  # what this fetch brought, also when the loop is left early
         # A fetch's messages go to each inbox at once (one wait for room, not one per message).
         for inbox, messages in fetched.items():
             await inbox.put_many(messages)
 
     def _new_offset(self, tp: TP) -> int | None:
         ledger = self._ledger()
-        if ledger is None or not ledger.owns(tp):
+        if not ledger.owns(tp):
             return super()._new_offset(tp)
         # Keep Faust's acknowledgement lists from growing: the ledger decides for this partition.
         handled = ledger.committable(tp)
@@ -99,8 +119,6 @@ class LedgerConsumer(aiokafka_driver.Consumer):
             seen.add(tp)
             yield tp
         ledger = self._ledger()
-        if ledger is None:
-            return
         assigned = self.assignment()
         for tp in ledger.partitions():
             wanted = topics is None or tp in topics or tp.topic in topics

@@ -11,8 +11,10 @@ import pytest
 from aiokafka.errors import KafkaConnectionError
 from faust.types import TP
 
-from faust_badges.agents import offsets as offsets_module
-from faust_badges.agents.offsets import PROBE_AFTER, PROBE_EVERY, OffsetGuard, ProcessedOffsets
+from faust_badges.delivery import committed as committed_module
+from faust_badges.delivery import guard as guard_module
+from faust_badges.delivery.guard import PROBE_AFTER, PROBE_EVERY, OffsetGuard
+from faust_badges.delivery.ledger import ProcessedOffsets
 
 INPUT = TP("input", 0)
 OTHER = TP("input", 1)
@@ -80,8 +82,8 @@ class Harness:
 
 @pytest.fixture(autouse=True)
 def fast_reseek(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(offsets_module, "RESEEK_EVERY", 0.01)
-    monkeypatch.setattr(offsets_module, "RESUME_RETRY_FIRST", 0.01)
+    monkeypatch.setattr(guard_module, "RESEEK_EVERY", 0.01)
+    monkeypatch.setattr(guard_module, "RESUME_RETRY_FIRST", 0.01)
 
 
 async def test_messages_in_order_are_admitted_and_recorded() -> None:
@@ -247,10 +249,10 @@ class FakeAdmin:
 async def test_guards_asking_at_once_share_one_started_client(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(offsets_module, "AIOKafkaAdminClient", FakeAdmin)
+    monkeypatch.setattr(committed_module, "AIOKafkaAdminClient", FakeAdmin)
     FakeAdmin.instances = []
     app = SimpleNamespace(conf=SimpleNamespace(id="group"))
-    committed = offsets_module.CommittedOffsets(app, "127.0.0.1:9092")  # type: ignore[arg-type]
+    committed = committed_module.CommittedOffsets(app, "127.0.0.1:9092")  # type: ignore[arg-type]
 
     assert await asyncio.gather(committed.get(INPUT), committed.get(OTHER)) == [42, 42]
     assert len(FakeAdmin.instances) == 1

@@ -6,7 +6,7 @@ import asyncio
 
 from mode.utils.queues import FlowControlQueue
 
-from faust_badges.faust_workarounds import LiveFlowControl
+from faust_badges.delivery.faust_corrections import LiveFlowControl
 
 
 async def test_resume_while_flowing_keeps_queued_messages() -> None:

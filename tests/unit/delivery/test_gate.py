@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from faust_badges.agents.shutdown import ProcessingGate
+from faust_badges.delivery.gate import ProcessingGate
 
 
 async def test_close_waits_for_the_event_in_processing() -> None:

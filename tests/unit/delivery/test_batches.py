@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 import pytest
 from faust.types import TP
 
-from faust_badges.agents.offsets import handled_in_batches
-from faust_badges.agents.shutdown import ProcessingGate
+from faust_badges.delivery.batches import handled_in_batches
+from faust_badges.delivery.gate import ProcessingGate
 from faust_badges.delivery.inbox import Inbox
 
-from .test_offsets import INPUT, OTHER, Harness, Msg
+from .test_guard import INPUT, OTHER, Harness, Msg
 
 GENERATION = 1
 
