@@ -15,9 +15,12 @@ from faust.types import Message
 
 from faust_badges.agents.dead_letters import dead_letter
 from faust_badges.events.cloudevents import header_map
-from faust_badges.events.inbound import Accepted, Skipped, decode_inbound
+from faust_badges.events.inbound import Accepted, Rejected, Skipped, decode_inbound
 from faust_badges.events.learner_stream import encode_learner_event
 from faust_badges.runtime import Runtime
+
+#: Room for a record batch's header and a record's own fields beside its key and value.
+RECORD_OVERHEAD_BYTES = 512
 
 
 def register_ingest_agent(runtime: Runtime) -> None:
@@ -49,7 +52,13 @@ async def ingest_one(runtime: Runtime, message: Message) -> tuple[bytes, bytes, 
     )
     if isinstance(result, Accepted):
         # Keyed by username: the repartition that co-locates a learner with its state.
-        return result.event.username.encode(), encode_learner_event(result.event), None
+        key, value = result.event.username.encode(), encode_learner_event(result.event)
+        limit = runtime.app.conf.producer_max_request_size - RECORD_OVERHEAD_BYTES
+        if len(key) + len(value) <= limit:
+            return key, value, None
+        # Re-encoded as JSON (an Avro value grows), the event is past what the producer sends:
+        # Kafka would refuse it and stop the worker. It is bad input for this job, kept whole.
+        result = Rejected("too_large", f"{len(value)} bytes as a learner event, over {limit}")
     if isinstance(result, Skipped):
         runtime.metrics.events.inc(outcome="skipped", reason="unconfigured_type")
     else:
