@@ -58,6 +58,11 @@ async def handle_credly_webhook(
         if exc.transient:  # Credly retries its webhooks: ask it to
             return view.json({"error": "Credly could not be reached"}, status=503)
         return view.json({"error": "Credly does not know this event"}, status=403)
+    # The body is not signed: what it says happened must be what Credly says (a changed event
+    # posted again as "deleted" would otherwise deactivate a live template). Credly's answer
+    # names the type; when it does not, the body's stands, as in the reference system.
+    if event.get("event_type", event_type) != event_type:
+        return view.json({"error": "the event_type is not Credly's for this event"}, status=403)
     template = event.get("badge_template")
     if not isinstance(template, dict) or not isinstance(template.get("id"), str):
         return view.json({"error": "the event carries no badge template"}, status=422)
