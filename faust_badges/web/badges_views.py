@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from typing import Any
 
 from faust import web
@@ -14,18 +13,10 @@ from faust_badges.events.issuer_messages import command_record
 from faust_badges.runtime import Runtime
 from faust_badges.web.auth import protected
 from faust_badges.web.peers import get_json, owner_url, peer_urls
-from faust_badges.web.responses import error, issuing_json
+from faust_badges.web.responses import error, issuing_json, not_a_uuid
 
 ISSUED = "issued"
 STATES = {str(state) for state in IssueState}
-
-
-def _bad_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return True
-    return False
 
 
 async def issuing_state(
@@ -44,7 +35,7 @@ async def issuing_state(
 
 def _lookup(runtime: Runtime, view: web.View, badge_uuid: str) -> IssuedBadge | web.Response:
     """The badge's issued record, or the 400 / 404 answer that says why there is none."""
-    if _bad_uuid(badge_uuid):
+    if not_a_uuid(badge_uuid):
         return view.json(error("not a uuid", "uuid"), status=400)
     record = runtime.issued.get(badge_uuid)
     if record is None:

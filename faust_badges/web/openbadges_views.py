@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from typing import Any
 
 from faust import web
@@ -25,7 +24,7 @@ from faust_badges.openbadges.keys import SigningKeyError, load_signing_key
 from faust_badges.providers.openbadges import achievement_of, credential_url, issuer_of
 from faust_badges.runtime import Runtime
 from faust_badges.web.badge_page import badge_page
-from faust_badges.web.responses import error
+from faust_badges.web.responses import error, not_a_uuid
 
 JSON_LD = "application/ld+json"
 _LIST_ID = re.compile(r"^(\d{1,6})-(\d{1,6})$")
@@ -45,14 +44,6 @@ def _document(view: web.View, text: str | bytes) -> web.Response:
     body = text.encode() if isinstance(text, str) else text
     headers = {"Access-Control-Allow-Origin": "*"}  # verifiers in browsers read these
     return view.bytes(body, content_type=JSON_LD, headers=headers)
-
-
-def _bad_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return True
-    return False
 
 
 def register_openbadges_views(runtime: Runtime) -> None:
@@ -87,7 +78,7 @@ def register_openbadges_views(runtime: Runtime) -> None:
     @app.page("/ob/credentials/{badge_uuid}")
     @app.table_route(table=store.table, match_info="badge_uuid")
     async def credential(view: web.View, request: web.Request, badge_uuid: str) -> web.Response:
-        if _bad_uuid(badge_uuid):
+        if not_a_uuid(badge_uuid):
             return view.json(error("not a uuid", "uuid"), status=400)
         stored = store.credential(badge_uuid)
         if stored is None:
@@ -113,7 +104,7 @@ def register_openbadges_views(runtime: Runtime) -> None:
         settings = _settings(runtime)
         if settings is None:
             return _not_configured(view)
-        if _bad_uuid(badge_uuid):
+        if not_a_uuid(badge_uuid):
             return view.json(error("not a uuid", "uuid"), status=400)
         stored = store.credential(badge_uuid)
         if stored is None:  # JSON, as every error of the job's views

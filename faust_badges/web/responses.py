@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,15 @@ from faust_badges.core.issuing import IssuedBadge
 from faust_badges.core.learner import LearnerRecord
 from faust_badges.core.progress import LearnerProgress
 from faust_badges.core.template_status import RequirementStatus, TemplateStatus, template_status
+
+
+def not_a_uuid(value: str) -> bool:
+    """Whether a path's badge uuid is malformed (a 400, not a lookup that finds nothing)."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return True
+    return False
 
 
 def iso(moment: datetime | None) -> str | None:
