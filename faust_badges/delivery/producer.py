@@ -180,6 +180,10 @@ class AckedProducer(aiokafka_driver.Producer):
         return sent
 
     async def _send_batch(self, builder: Any, count: int, topic: str, partition: int) -> SentBatch:
+        # Closed, the batch leaves with the sender's next request. Open, aiokafka would hold it
+        # for the producer's linger (5 ms) waiting for records that never join a batch added
+        # whole: the progress agent waits on the badge events' acknowledgement every batch.
+        builder.close()
         try:
             future = await self._ensure_producer().send_batch(builder, topic, partition=partition)
         except Exception as exc:
