@@ -66,6 +66,9 @@ async def handle_credly_webhook(
     template = event.get("badge_template")
     if not isinstance(template, dict) or not isinstance(template.get("id"), str):
         return view.json({"error": "the event carries no badge template"}, status=422)
+    problem = _template_problem(template)
+    if problem is not None:
+        return view.json({"error": f"Credly's badge template {problem}"}, status=422)
     owner = (template.get("owner") or {}).get("id")
     if owner not in (None, organization):
         return view.json({"error": "the template belongs to another organization"}, status=403)
@@ -73,8 +76,8 @@ async def handle_credly_webhook(
         updated, summary = remove_credly_template(config, organization, template["id"])
     else:
         updated, summary = sync_credly_templates(config, organization, [template])
-    if updated != config:
-        await _publish(runtime, updated.model_dump(mode="json"))
+    if updated != config and not await _publish(runtime, updated.model_dump(mode="json")):
+        return view.json({"error": "the updated config is not valid; nothing changed"}, status=422)
     log_kv(
         logger,
         logging.INFO,
@@ -86,10 +89,23 @@ async def handle_credly_webhook(
     return view.json({"result": str(summary)}, status=200)
 
 
-async def _publish(runtime: Runtime, document: dict[str, Any]) -> None:
+def _template_problem(template: dict[str, Any]) -> str | None:
+    """What makes Credly's template unusable here (None: nothing). Checked before the sync, so
+    that odd data is a clear 422 and not a crash halfway."""
+    if not isinstance(template.get("owner") or {}, dict):
+        return "has an owner that is not an object"
+    for name in ("name", "description", "image_url", "state"):
+        if not isinstance(template.get(name) or "", str):
+            return f"has a {name} that is not a string"
+    return None
+
+
+async def _publish(runtime: Runtime, document: dict[str, Any]) -> bool:
+    """Publish the updated config; False when it does not validate (the current one stays)."""
     try:
         config = parse_config(document)
     except InvalidConfig as exc:  # would not load on any worker: keep the current one
         log_kv(logger, logging.ERROR, "credly_webhook_rejected", error=str(exc).splitlines()[0])
-        return
+        return False
     await runtime.config_table.changelog_topic.send(key=CONFIG_KEY, value=encode_config(config))
+    return True

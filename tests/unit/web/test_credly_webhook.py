@@ -251,3 +251,26 @@ async def test_a_body_whose_event_type_is_not_credlys_changes_nothing() -> None:
 
     assert topic.sent == []
     assert status == 403 and "event_type" in body["error"]
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ({"id": "tpl-odd", "owner": "org-1"}, "owner"),
+        ({"id": "tpl-odd", "name": 7}, "name"),
+        ({"id": "tpl-odd", "description": ["a", "b"]}, "description"),
+        ({"id": "tpl-odd", "image_url": {"url": "x"}}, "image_url"),
+    ],
+    ids=["owner-not-object", "name-not-string", "description-list", "image-object"],
+)
+async def test_odd_template_data_from_credly_is_a_clear_422_not_a_crash(
+    template: dict[str, Any], problem: str
+) -> None:
+    credly = FakeCredly()
+    credly.events[(ORG, "e1")] = credly_event("badge_template.created", template)
+    app, topic = webhook_app(credly)
+
+    status, body = await post(app, notice("badge_template.created"))
+
+    assert status == 422 and problem in body["error"]
+    assert topic.sent == []
