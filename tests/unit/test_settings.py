@@ -77,7 +77,7 @@ def test_each_environment_variable_is_read(
 def test_rocksdb_options_are_sized_for_a_worker_not_faust_defaults() -> None:
     options = Settings.from_env({"ROCKSDB_BLOCK_CACHE_MIB": "32"}).rocksdb_options
     assert options["block_cache_size"] == 32 * 1024 * 1024
-    assert options["write_buffer_size"] == 8 * 1024 * 1024
+    assert options["write_buffer_size"] == 4 * 1024 * 1024  # the default
     assert options["max_write_buffer_number"] == 2
 
 

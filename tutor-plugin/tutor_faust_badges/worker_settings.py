@@ -64,8 +64,8 @@ WORKER_SETTINGS: tuple[WorkerSetting, ...] = (
     WorkerSetting("BADGES_ISSUER_RETRY_DELAY", 2),
     WorkerSetting("BADGES_BATCH_MAX_EVENTS", 500),
     WorkerSetting("PRODUCER_LINGER_MS", 5),
-    WorkerSetting("ROCKSDB_BLOCK_CACHE_MIB", 16),
-    WorkerSetting("ROCKSDB_WRITE_BUFFER_MIB", 8),
+    WorkerSetting("ROCKSDB_BLOCK_CACHE_MIB", 8),
+    WorkerSetting("ROCKSDB_WRITE_BUFFER_MIB", 4),
     WorkerSetting("LOG_LEVEL", "info"),
 )
 
