@@ -114,10 +114,11 @@ ISSUED = IssuedBadge(
     template_id="intro",
     provider="credly",
     recipient=Recipient("ann", 7, "ann@example.com", "Ann É", T1),
-    wanted=Wanted.ISSUED,
+    wanted=Wanted.REVOKED,
     state=IssueState.RETRYING,
     attempts=2,
     calls=3,
+    external_id="cred-1",
     last_error="503 from the provider",
     next_attempt_at=T2,
     created_at=T1,
@@ -141,3 +142,13 @@ def test_the_bytes_are_those_pydantic_wrote_and_read_back(
 
     assert codec.dump(value) == written_before
     assert codec.load(written_before) == value
+
+
+def test_an_issued_record_comes_back_with_its_enum_members() -> None:
+    loaded = ISSUED_CODEC.load(ISSUED_CODEC.dump(ISSUED))
+    assert loaded.state is IssueState.RETRYING and loaded.wanted is Wanted.REVOKED
+
+
+def test_a_record_of_another_shape_is_refused_not_guessed() -> None:
+    with pytest.raises(StateDecodeError, match="IssuedBadge"):
+        ISSUED_CODEC.load(b'{"badge_uuid": "x"}')
