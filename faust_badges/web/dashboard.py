@@ -52,6 +52,12 @@ def register_dashboard(runtime: Runtime) -> None:
             except (ValueError, BadHttpMessage):
                 return self.json(error("the body is not a form"), status=400)
             token = str(form.get("token", ""))
+            if settings.ops_token is None:  # no token can be right: say why
+                message = (
+                    '<p class="error">The ops views are disabled: set BADGES_OPS_TOKEN on the '
+                    "worker.</p>"
+                )
+                return self.html(LOGIN_FORM.format(message=message), status=403)
             if not token_is_right(token, settings):
                 message = '<p class="error">That token is not right.</p>'
                 return self.html(LOGIN_FORM.format(message=message), status=401)

@@ -111,3 +111,12 @@ async def test_signing_out_expires_the_cookie_without_a_token() -> None:
     set_cookie = response.headers["Set-Cookie"]
     assert set_cookie.startswith(f"{COOKIE}=;") and "Max-Age=0" in set_cookie
     assert session_cookie(set_cookie)[COOKIE]["path"] == "/badges"
+
+
+async def test_signing_in_on_a_worker_without_an_ops_token_says_why() -> None:
+    async with serve(dashboard_app(Settings())) as client:
+        response = await client.post("/badges/login", data={"token": "x"}, allow_redirects=False)
+        page = await response.text()
+    assert response.status == 403
+    assert "BADGES_OPS_TOKEN" in page and "not right" not in page
+    assert "Set-Cookie" not in response.headers
