@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from faust import web
-from faust.types import TP
 from yarl import URL
 
 from faust_badges.core.config import OpenBadgesProvider
@@ -129,15 +127,22 @@ async def _from_partition_owner(
     """The answer of the worker that owns ``partition`` of the table, or None when that is this
     worker (or the request was forwarded already, or the owner is not known yet).
 
-    Faust's router finds a key's worker; a status list belongs to a partition, so its worker is
-    read from the assignor's map of changelog partitions to workers (a private attribute of
-    Faust 0.15.3's assignor; if it goes, this worker answers with what it holds)."""
+    Faust's router finds a key's worker by hashing the key; a status list belongs to a partition
+    (the one whose badges it covers), so its worker is the one the router's table metadata
+    lists for that changelog partition."""
     app = runtime.app
     if request.headers.get(FORWARDED):
         return None
-    changelog = runtime.openbadges.table.changelog_topic.get_topic_name()
-    owners: Any = getattr(app.assignor, "_tps_url", {})
-    owner = owners.get(TP(changelog, partition))
+    table = runtime.openbadges.table
+    changelog = table.changelog_topic.get_topic_name()
+    owner = next(
+        (
+            host
+            for host, partitions in app.router.table_metadata(table.name).items()
+            if partition in partitions.get(changelog, ())
+        ),
+        None,
+    )
     if owner is None:
         return None
     target, me = URL(str(owner)), URL(str(app.conf.canonical_url))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -20,7 +21,8 @@ from faust_badges.core.badges import badge_uuid
 from faust_badges.core.event_types import COURSE_PASSING_STATUS
 from faust_badges.openbadges.keys import generate_pem, parse_signing_key
 from faust_badges.samples import passing_event
-from tests.integration.harness import CLI, Deployment, WorkerProcess
+from faust_badges.web.openbadges_views import FORWARDED
+from tests.integration.harness import CLI, Deployment, WorkerProcess, running_worker, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -222,3 +224,63 @@ def test_the_private_key_never_reaches_the_log_or_a_view(
     secret_lines = [line for line in KEY_PEM.splitlines() if "-----" not in line]
     assert secret_lines and all(line not in text for line in secret_lines)
     assert learner.email not in worker.log_path.read_text()
+
+
+def _fetch(worker: WorkerProcess, path: str, *, local_only: bool = False) -> tuple[int, bytes]:
+    """Status and body of a public view; ``local_only`` asks the worker not to forward."""
+    request = urllib.request.Request(f"http://127.0.0.1:{worker.port}{path}")
+    if local_only:
+        request.add_header(FORWARDED, "1")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, bytes(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_with_two_workers_each_serves_every_status_list_as_its_owner_has_it(
+    deployment: Deployment, worker: WorkerProcess
+) -> None:
+    """A status list lives in one table partition; the worker that does not hold it forwards
+    to the one that does. Checked by revoking, once the second worker holds some partitions, a
+    badge of each worker's lists and reading every list from both workers."""
+    learners = [Learner(deployment, worker) for _ in range(12)]
+    for learner in learners:
+        learner.passes()
+    for learner in learners:
+        deployment.wait_for_issued(learner.badge, "accepted")
+    status_of = {
+        learner.badge: json.loads(learner.credential_bytes())["credentialStatus"]
+        for learner in learners
+    }
+    lists = {status["statusListCredential"].rsplit("/", 1)[1] for status in status_of.values()}
+
+    with running_worker(deployment, "w2") as second:
+        # The second worker starts with an empty data dir: a list it answers without
+        # forwarding is one of its own partitions, restored from the changelog.
+        def held_by_second() -> set[str]:
+            return {
+                list_id
+                for list_id in lists
+                if _fetch(second, f"/ob/status/{list_id}", local_only=True)[0] == 200
+            }
+
+        wait_until(lambda: 0 < len(held_by_second()) < len(lists), 90, "lists on both workers")
+        theirs = held_by_second()
+        ours = lists - theirs
+        # Revoke one badge of each side: the other worker's copy (the first worker still has
+        # the files of the partitions it gave away) would be stale if it did not forward.
+        for side in (theirs, ours):
+            learner = next(
+                learner
+                for learner in learners
+                if status_of[learner.badge]["statusListCredential"].rsplit("/", 1)[1] in side
+            )
+            learner.passes(False)
+            deployment.wait_for_issued(learner.badge, "revoked")
+            assert learner.verify() == (1, "revoked: the issuer has revoked it")
+
+        for list_id in lists:
+            first_answer = _fetch(worker, f"/ob/status/{list_id}")
+            assert first_answer[0] == 200
+            assert _fetch(second, f"/ob/status/{list_id}") == first_answer, list_id

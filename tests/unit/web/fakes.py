@@ -104,12 +104,15 @@ class FakeRouter:
     def __init__(self) -> None:
         self.owners: dict[tuple[str, str], URL] = {}
         self.hosts: dict[str, list[str]] = {}
+        #: table -> host -> changelog topic -> partitions (Faust's HostToPartitionMap)
+        self.partitions: dict[str, dict[str, dict[str, list[int]]]] = {}
 
     def key_store(self, table: str, key: str) -> URL:
         return self.owners[(table, key)]
 
-    def table_metadata(self, table: str) -> list[str]:
-        return self.hosts.get(table, [])
+    def table_metadata(self, table: str) -> dict[str, dict[str, list[int]]]:
+        hosts: dict[str, dict[str, list[int]]] = {host: {} for host in self.hosts.get(table, [])}
+        return {**hosts, **self.partitions.get(table, {})}
 
 
 def _no_sensor(*args: Any, **kwargs: Any) -> None:
@@ -126,7 +129,6 @@ class FakeApp:
         self.http_client = FakeHttpClient()
         self.tables = SimpleNamespace(recovery=SimpleNamespace(completed=asyncio.Event()))
         self.rebalancing = False
-        self.assignor = SimpleNamespace(_tps_url={})
         self.consumer = SimpleNamespace(assignment=set, highwater=lambda tp: None)
         self.sensors = SimpleNamespace(
             on_web_request_start=_no_sensor, on_web_request_end=_no_sensor

@@ -8,7 +8,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from faust.types import TP
 
 from faust_badges.core.config import (
     BadgeConfig,
@@ -218,8 +217,9 @@ async def test_a_status_list_that_is_not_there_is_a_404(list_id: str) -> None:
 
 
 def owned_by_peer(runtime: Runtime, app: FakeApp, partition: int) -> None:
-    changelog = runtime.openbadges.table.changelog_topic.get_topic_name()
-    app.assignor._tps_url[TP(changelog, partition)] = PEER
+    table = runtime.openbadges.table
+    changelog = table.changelog_topic.get_topic_name()
+    app.router.partitions[table.name] = {PEER: {changelog: [partition]}}
 
 
 async def test_a_status_list_of_another_workers_partition_is_fetched_from_it() -> None:
