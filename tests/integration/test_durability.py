@@ -16,6 +16,8 @@ import pytest
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, RecordsToDelete
 
+from faust_badges.samples import KafkaMessage
+from tests.integration.chaos import PacedProducer
 from tests.integration.datasets import RELIABILITY_CONFIG, learner_stories
 from tests.integration.harness import (
     Deployment,
@@ -32,15 +34,28 @@ pytestmark = pytest.mark.integration
 
 EVENTS = 4000
 LEARNERS = 300
+OFFER_RATE = 1_500.0  # events per second: 4,000 take ~2.7 s, the stop lands well inside
 
 
 def run_interrupted(
-    deployment: Deployment, *, sig: int, wipe_datadir: bool, stop_after: int
+    deployment: Deployment,
+    messages: list[KafkaMessage],
+    *,
+    sig: int,
+    wipe_datadir: bool,
+    stop_after: int,
 ) -> float:
-    """Start, stop after ``stop_after`` decisions, optionally lose the disk, start again.
-    Returns how many changelog records the second worker restored in bulk."""
+    """Start, offer ``messages`` at a steady pace, stop after ``stop_after`` decisions,
+    optionally lose the disk, start again. Returns how many changelog records the second worker
+    restored in bulk.
+
+    Paced, not sent up front: a worker that decides thousands of events a second would finish a
+    backlog between two looks at its counter, and then it is not stopped mid-stream."""
     first = deployment.start_worker("first")
     first.wait_ready()
+    deployment.produced.extend(messages)
+    producer = PacedProducer(deployment.bootstrap, deployment.input_topic, messages, OFFER_RATE)
+    producer.start()
     wait_until(
         lambda: first.counter("badges_decisions_total") >= stop_after,
         120,
@@ -49,7 +64,9 @@ def run_interrupted(
     )
     decided_before_stop = first.counter("badges_decisions_total")
     first.stop(sig)
-    assert decided_before_stop < EVENTS, "the stream ended before the interruption: no test"
+    assert decided_before_stop < len(messages), "the stream ended before the interruption"
+    producer.join(120)
+    assert producer.error is None and producer.sent == len(messages), producer.error
     if wipe_datadir:
         shutil.rmtree(first.datadir)
 
@@ -92,10 +109,10 @@ def test_interrupted_run_equals_uninterrupted_run(
     )
     deployment.create_topics(input_partitions=1)
     deployment.apply_config(RELIABILITY_CONFIG)
-    deployment.send(learner_stories(EVENTS, LEARNERS, seed=7))
+    stories = list(learner_stories(EVENTS, LEARNERS, seed=7))
 
     restored = run_interrupted(
-        deployment, sig=sig, wipe_datadir=wipe_datadir, stop_after=EVENTS // 4
+        deployment, stories, sig=sig, wipe_datadir=wipe_datadir, stop_after=EVENTS // 4
     )
 
     assert_equals_uninterrupted_run(deployment)
