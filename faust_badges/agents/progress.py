@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +35,6 @@ from faust_badges.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
-_RNG = random.Random(0)  # unused: no jitter (one agent waits here, not a crowd)
 _EVENT_TYPES = {BadgeStatus.AWARDED: BADGE_AWARDED, BadgeStatus.REVOKED: BADGE_REVOKED}
 
 
@@ -136,14 +134,8 @@ async def encode_until_done(
                 event_type=event_type, badge=badge, time=time, source=runtime.event_source
             )
         except SchemaRegistryError as exc:
-            delay = backoff_delay(
-                attempt,
-                base_delay=0.5,
-                max_delay=30.0,
-                jitter=0.0,
-                retry_after=None,
-                rng=_RNG,
-            )
+            # No jitter: one agent waits here, not a crowd of clients.
+            delay = backoff_delay(attempt, base_delay=0.5, max_delay=30.0)
             log_kv(
                 logger,
                 logging.WARNING,

@@ -31,13 +31,14 @@ def backoff_delay(
     *,
     base_delay: float,
     max_delay: float,
-    jitter: float,
-    retry_after: float | None,
-    rng: random.Random,
+    retry_after: float | None = None,
+    jitter: float = 0.0,
+    rng: random.Random | None = None,
 ) -> float:
     """Seconds to wait after failed attempt ``attempt`` (1 is the first): ``base_delay``
-    doubled per attempt, stretched by up to ``jitter`` (a fraction) so that clients failing
-    together do not retry together; a server's ``retry_after`` wins when it asks for longer;
-    never more than ``max_delay``."""
-    backoff = base_delay * 2 ** max(0, attempt - 1) * (1 + rng.uniform(0, jitter))
+    doubled per attempt, stretched by up to ``jitter`` (a fraction, drawn from ``rng``) so that
+    clients failing together do not retry together; a server's ``retry_after`` wins when it
+    asks for longer; never more than ``max_delay``. Without ``rng``, no jitter (one waiter)."""
+    stretch = 1 + rng.uniform(0, jitter) if rng is not None else 1.0
+    backoff = base_delay * 2 ** max(0, attempt - 1) * stretch
     return min(max_delay, max(backoff, retry_after or 0.0))
